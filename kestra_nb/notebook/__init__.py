@@ -1,0 +1,1 @@
+"""The notebook layer: everything that imports IPython or ipywidgets lives below here."""
