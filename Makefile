@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
 
-.PHONY: run test venv browser lint clean
+.PHONY: run test venv tools lint clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -22,11 +22,17 @@ run: venv
 	$(BIN)/kestra-nb autoload on
 	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.root_dir=. --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-## browser: Debian's Chromium for the real-browser tests (Playwright drives it)
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+## tools: Debian packages the tests drive: Chromium (Playwright's browser) and a JRE
+## (java.util.Base64, the decoder Kestra itself uses, as the oracle for our decoder)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+tools:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 lint: venv
 	$(BIN)/ruff check .
@@ -34,7 +40,7 @@ lint: venv
 	$(BIN)/mypy kestra_nb
 
 ## test: every check and every test, from nothing
-test: venv browser lint
+test: venv tools lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -24,6 +24,9 @@ _EXPORTS: dict[str, str] = {
     "write_atomic": "kestra_nb.atomic",
     "SecretStore": "kestra_nb.secrets",
     "envs_from": "kestra_nb.secrets",
+    "SecretDecodeWarning": "kestra_nb.secrets",
+    "parse_dotenv": "kestra_nb.dotenv_codec",
+    "update_encoded_file": "kestra_nb.dotenv_codec",
     "encode_dotenv": "kestra_nb.dotenv_codec",
     "decode_dotenv": "kestra_nb.dotenv_codec",
     "EncodeResult": "kestra_nb.dotenv_codec",
@@ -67,7 +70,13 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .atomic import write_atomic
-    from .dotenv_codec import EncodeResult, decode_dotenv, encode_dotenv
+    from .dotenv_codec import (
+        EncodeResult,
+        decode_dotenv,
+        encode_dotenv,
+        parse_dotenv,
+        update_encoded_file,
+    )
     from .errors import (
         DotenvError,
         FlowError,
@@ -82,4 +91,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .notebook.panel import SecretsPanel
     from .pebble import Renderer
     from .scan import scan_paths
-    from .secrets import SecretStore, envs_from
+    from .secrets import SecretDecodeWarning, SecretStore, envs_from

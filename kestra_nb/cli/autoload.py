@@ -1,0 +1,162 @@
+"""`kestra-nb autoload on|off|status`: load the extension in every kernel of an environment.
+
+IPython kernels read `<prefix>/etc/ipython/ipython_kernel_config.json` (a single shared file;
+IPython reads no `*.d` directory). `on` merges
+`{"InteractiveShellApp": {"extra_extensions": ["kestra_nb"]}}` into it, keeping every other
+setting; `off` removes only that entry (and the file, if nothing else is left in it);
+`status` prints the file and whether auto-load is on. `extra_extensions` is used rather
+than `extensions` because a profile that assigns `extensions = [...]` replaces the latter.
+Writes are atomic (temp file + rename); the previous file is kept as `.bak`.
+
+`jupyter-config/ipython/ipython_kernel_config.json` in the source tree is the same snippet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_atomic
+from ..errors import KestraNbError
+
+EXTENSION = "kestra_nb"
+SECTION = "InteractiveShellApp"
+KEY = "extra_extensions"
+
+
+class AutoloadError(KestraNbError):
+    """The kernel config file cannot be read or is not a JSON object."""
+
+
+def config_path(prefix: str | Path | None = None) -> Path:
+    """`<prefix>/etc/ipython/ipython_kernel_config.json` (prefix defaults to `sys.prefix`)."""
+    return (
+        Path(prefix if prefix is not None else sys.prefix)
+        / "etc/ipython/ipython_kernel_config.json"
+    )
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The file's JSON object; `{}` when the file does not exist."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    if not text.strip():
+        return {}
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AutoloadError(
+            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); left unchanged"
+        ) from None
+    if not isinstance(data, dict):
+        raise AutoloadError(f"{path}: not a JSON object; left unchanged")
+    return data
+
+
+def _extensions(config: dict[str, Any], path: Path, key: str = KEY) -> list[Any]:
+    section = config.get(SECTION, {})
+    if not isinstance(section, dict):
+        raise AutoloadError(f"{path}: {SECTION} is not an object; left unchanged")
+    value = section.get(key, [])
+    if not isinstance(value, list):
+        raise AutoloadError(f"{path}: {SECTION}.{key} is not a list; left unchanged")
+    return value
+
+
+def is_enabled(prefix: str | Path | None = None) -> bool:
+    """Whether the kernel config of `prefix` auto-loads the extension."""
+    path = config_path(prefix)
+    config = read_config(path)
+    return EXTENSION in _extensions(config, path) or EXTENSION in _extensions(
+        config, path, "extensions"
+    )
+
+
+def enable(prefix: str | Path | None = None) -> tuple[Path, bool]:
+    """Add the extension; return (path, changed). Other settings are kept as they are."""
+    path = config_path(prefix)
+    config = read_config(path)
+    extensions = _extensions(config, path)
+    if EXTENSION in extensions:
+        return path, False
+    config.setdefault(SECTION, {})[KEY] = [*extensions, EXTENSION]
+    _write(path, config)
+    return path, True
+
+
+def disable(prefix: str | Path | None = None) -> tuple[Path, bool]:
+    """Remove only our entry; delete the file if nothing else is left. Return (path, changed)."""
+    path = config_path(prefix)
+    config = read_config(path)
+    extensions = _extensions(config, path)
+    if EXTENSION not in extensions:
+        return path, False
+    remaining = [e for e in extensions if e != EXTENSION]
+    section = config[SECTION]
+    if remaining:
+        section[KEY] = remaining
+    else:
+        del section[KEY]
+        if not section:
+            del config[SECTION]
+    if config:
+        _write(path, config)
+    else:
+        path.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + ".bak").unlink()
+    return path, True
+
+
+def _write(path: Path, config: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(config, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(path, text, mode=0o644, overwrite=True, backup=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The subcommand: `on`, `off` or `status`."""
+    prefix = args.prefix
+    if args.action == "on":
+        path, changed = enable(prefix)
+        state = "enabled" if changed else "already enabled"
+        print(f"kestra_nb auto-load {state}: {path}")
+    elif args.action == "off":
+        path, changed = disable(prefix)
+        state = "disabled" if changed else "was not enabled"
+        print(f"kestra_nb auto-load {state}: {path}")
+    else:
+        path = config_path(prefix)
+        config = read_config(path)
+        if EXTENSION in _extensions(config, path):
+            print(f"on: {path} ({SECTION}.{KEY} holds {EXTENSION})")
+        elif EXTENSION in _extensions(config, path, "extensions"):
+            print(f"on: {path} ({SECTION}.extensions holds {EXTENSION})")
+        elif path.exists():
+            print(f"off: {path} (exists, without {EXTENSION})")
+        else:
+            print(f"off: {path} (does not exist)")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add `autoload` to the `kestra-nb` command."""
+    parser = subparsers.add_parser(
+        "autoload",
+        help="load kestra_nb in every IPython kernel of this environment (on|off|status)",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    parser.add_argument("action", choices=("on", "off", "status"))
+    parser.add_argument(
+        "--prefix",
+        default=sys.prefix,
+        help="the environment whose etc/ipython/ipython_kernel_config.json is changed "
+        "(default: %(default)s)",
+    )
+    parser.set_defaults(func=run)

@@ -1,0 +1,183 @@
+"""Show a `KestraFlow`: masked YAML (highlighted HTML or text) and a summary of what it uses.
+
+Nothing here sees a real secret value in clear except the masker: the YAML shown is the
+engine's masked rendering (`secret()` printed as `******`), then passed through a `Masker`
+holding every secret value used (and SECRET inputs), before highlighting and again after,
+so a value transformed by a filter that keeps it literal is still hidden.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .flow import KestraFlow
+    from .masking import Masker
+
+SHOW_CHOICES = ("rendered", "source", "both")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, keys in document order, multi-line strings as literal blocks."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text of a flow structure as a person would write it (order kept, no wrapping)."""
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=10_000,
+    )
+
+
+def highlight_yaml(text: str) -> str:
+    """HTML of `text` highlighted as YAML (inline styles: no stylesheet needed)."""
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import YamlLexer
+    except ImportError:  # pragma: no cover - pygments is a declared dependency
+        return f"<pre>{html.escape(text)}</pre>"
+    formatter = HtmlFormatter(noclasses=True, nobackground=True)
+    return str(highlight(text, YamlLexer(), formatter))
+
+
+def _yaml_for(flow: KestraFlow, show: str) -> list[tuple[str, str]]:
+    """(title, masked text) pairs for `show` in rendered / source / both."""
+    if show not in SHOW_CHOICES:
+        raise ValueError(f"show must be one of {', '.join(SHOW_CHOICES)}, not {show!r}")
+    parts: list[tuple[str, str]] = []
+    if show in ("rendered", "both"):
+        parts.append(("rendered", flow.to_yaml(masked=True)))
+    if show in ("source", "both"):
+        parts.append(("source", flow.masker.mask(flow.source)))
+    return parts
+
+
+def _names(items: Iterable[str]) -> str:
+    items = list(items)
+    return ", ".join(items) if items else "none"
+
+
+def summary_lines(flow: KestraFlow) -> list[str]:
+    """The summary as plain text lines (no value, only names, paths and messages)."""
+    found = [n for n in flow.secrets_used if n not in flow.missing_secrets]
+    lines = [
+        f"flow {flow.namespace}.{flow.id}: {len(flow.tasks)} task(s)"
+        + (
+            f", {len(flow.flow.get('triggers') or [])} trigger(s)"
+            if flow.flow.get("triggers")
+            else ""
+        ),
+        f"secrets used: {_names(found)}; missing: {_names(flow.missing_secrets)}",
+        f"envs used: {_names(flow.envs_used)}",
+        f"inputs used: {_names(flow.inputs_used)}",
+    ]
+    if flow.deferred:
+        lines.append(f"resolved at run time ({len(flow.deferred)}):")
+        lines += [f"  {d.path}: {d.expression}  [{d.root}]" for d in flow.deferred]
+    if flow.warnings:
+        lines.append(f"warnings ({len(flow.warnings)}):")
+        lines += [f"  {w}" for w in flow.warnings]
+    if flow.errors:
+        lines.append(f"errors ({len(flow.errors)}):")
+        lines += [f"  {e}" for e in flow.errors]
+    return [flow.masker.mask(line) for line in lines]
+
+
+def render_text(flow: KestraFlow, show: str = "rendered") -> str:
+    """Plain-text display: the summary, then the masked YAML."""
+    out = summary_lines(flow)
+    for title, text in _yaml_for(flow, show):
+        out += ["", f"--- {title} ---", text.rstrip("\n")]
+    return flow.masker.mask("\n".join(out))
+
+
+def _list_html(items: Sequence[str]) -> str:
+    if not items:
+        return "<i>none</i>"
+    return ", ".join(f"<code>{html.escape(i)}</code>" for i in items)
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row)
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(flow: KestraFlow, show: str = "rendered") -> str:
+    """HTML display: a summary (tasks, secrets, envs, inputs, deferred, warnings, errors) and
+    the highlighted, masked YAML."""
+    masker: Masker = flow.masker
+    found = [n for n in flow.secrets_used if n not in flow.missing_secrets]
+    status = "valid" if not flow.errors else f"{len(flow.errors)} render error(s)"
+    parts = [
+        "<div class='kestra-nb-flow'>",
+        f"<p><b>Kestra flow</b> <code>{html.escape(str(flow.namespace))}."
+        f"{html.escape(str(flow.id))}</code>: {len(flow.tasks)} task(s), {html.escape(status)}</p>",
+        "<ul>",
+        f"<li>secrets used: {_list_html(found)}; missing: "
+        + (
+            f"<span style='color:#b00'>{_list_html(flow.missing_secrets)}</span>"
+            if flow.missing_secrets
+            else "<i>none</i>"
+        )
+        + "</li>",
+        f"<li>envs used: {_list_html(flow.envs_used)}</li>",
+        f"<li>inputs used: {_list_html(flow.inputs_used)}</li>",
+        "</ul>",
+    ]
+    tasks_rows = [(path, str(task.get("id")), str(task.get("type"))) for path, task in flow.tasks]
+    parts.append(
+        f"<details><summary>tasks ({len(tasks_rows)})</summary>"
+        + _table(("path", "id", "type"), tasks_rows)
+        + "</details>"
+    )
+    if flow.deferred:
+        parts.append(
+            f"<details open><summary>resolved at run time ({len(flow.deferred)})</summary>"
+            + _table(("path", "expression", "needs"), flow.deferred)
+            + "</details>"
+        )
+    if flow.warnings:
+        parts.append(
+            f"<details open><summary>warnings ({len(flow.warnings)})</summary>"
+            + _table(
+                ("path", "line", "warning"),
+                ((w.path, str(w.line or ""), w.message) for w in flow.warnings),
+            )
+            + "</details>"
+        )
+    if flow.errors:
+        parts.append(
+            f"<details open><summary style='color:#b00'>errors ({len(flow.errors)})</summary>"
+            + _table(
+                ("path", "task", "line", "error"),
+                ((e.path, e.task_id or "", str(e.line or ""), e.message) for e in flow.errors),
+            )
+            + "</details>"
+        )
+    for title, text in _yaml_for(flow, show):
+        parts.append(f"<div><i>{html.escape(title)}</i>{highlight_yaml(masker.mask(text))}</div>")
+    parts.append("</div>")
+    return masker.mask("".join(parts))

@@ -1,0 +1,942 @@
+"""Parse a Kestra flow's YAML with positions and check it as Kestra would before saving it.
+
+Two halves of one question, "is this text a valid flow?":
+
+- `load_flow_yaml` reads the YAML with PyYAML's safe machinery, keeping the line and column
+  of every key and value and rejecting duplicate keys (Kestra's Jackson parser does, with
+  `Duplicate field`). Timestamps stay strings, as Jackson gives them to Kestra's model.
+- `validate_flow` applies the rules of Kestra's model (`AbstractFlow`, `Flow`, `Input`,
+  `TaskInterface`), of `FlowValidator`, and of the core plugin's task validators (`Dag`,
+  `Switch`, `If`, `WorkingDirectory`, ...). Every problem is collected, none stops the
+  others. A rule that depends on the Kestra version or on a plugin's schema is a warning,
+  never a problem: a flow Kestra accepts must never be rejected here.
+
+Paths look like `tasks[2].tasks[0].uri`; `walk_tasks` gives every task of a flow with its
+path, nested ones included, in document order.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import FlowProblem
+
+Path = tuple[str | int, ...]
+
+# --- Kestra's patterns and limits (AbstractFlow, TaskInterface, Input) -------------------
+FLOW_ID_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9._-]*"
+NAMESPACE_PATTERN = "^[a-z0-9][a-z0-9._-]*"
+TASK_ID_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9_-]*"
+INPUT_ID_PATTERN = "^[a-zA-Z0-9][.a-zA-Z0-9_-]*"
+FLOW_ID_MAX = 100
+NAMESPACE_MAX = 150
+# Java's \p{javaJavaIdentifierStart}\p{javaJavaIdentifierPart}* (dotted); `$` for nested classes
+_JAVA_IDENT = r"[^\W\d]|\$"
+TYPE_RE = re.compile(rf"(?:{_JAVA_IDENT})(?:[\w$])*(?:\.(?:{_JAVA_IDENT})(?:[\w$])*)+")
+
+# io.kestra.core.models.flows.Type (1.x) plus the older BOOL alias still accepted
+INPUT_TYPES = frozenset(
+    {
+        "STRING",
+        "ENUM",
+        "SELECT",
+        "INT",
+        "FLOAT",
+        "BOOLEAN",
+        "BOOL",
+        "DATETIME",
+        "DATE",
+        "TIME",
+        "DURATION",
+        "FILE",
+        "JSON",
+        "URI",
+        "SECRET",
+        "ARRAY",
+        "MULTISELECT",
+        "YAML",
+        "EMAIL",
+    }
+)
+# FlowValidator.RESERVED_FLOW_IDS (recent Kestra; a warning, older versions accept them)
+RESERVED_FLOW_IDS = (
+    "pause",
+    "resume",
+    "force-run",
+    "change-status",
+    "kill",
+    "executions",
+    "search",
+    "source",
+    "disable",
+    "enable",
+)
+# Flow properties of Kestra's model; anything else is a warning (newer versions add some)
+FLOW_KEYS = frozenset(
+    {
+        "id",
+        "namespace",
+        "revision",
+        "description",
+        "labels",
+        "variables",
+        "inputs",
+        "outputs",
+        "tasks",
+        "errors",
+        "finally",
+        "afterExecution",
+        "listeners",
+        "triggers",
+        "pluginDefaults",
+        "taskDefaults",
+        "concurrency",
+        "retry",
+        "sla",
+        "disabled",
+        "deleted",
+        "tenantId",
+        "workerGroup",
+        "checks",
+    }
+)
+# The flow's own task lists (Flow.allTasks), in Kestra's order
+FLOW_TASK_LISTS = ("tasks", "errors", "finally", "afterExecution")
+# Packages of the core plugin, current and legacy aliases
+CORE_PREFIXES = (
+    "io.kestra.plugin.core.",
+    "io.kestra.core.tasks.",
+    "io.kestra.core.models.tasks.",
+    "io.kestra.core.models.triggers.types.",
+)
+# Core flowable tasks whose children sit under `tasks` (FlowableTask.allChildTasks)
+_TASKS_CHILDREN = frozenset(
+    {
+        "Parallel",
+        "Sequential",
+        "ForEach",
+        "EachSequential",
+        "EachParallel",
+        "Loop",
+        "LoopUntil",
+        "AllowFailure",
+        "WaitFor",
+        "WorkingDirectory",
+        "Worker",
+        "Pause",
+        "Dag",
+    }
+)
+# ... and of those, the ones whose `tasks` must not be empty (@NotEmpty / validators)
+_TASKS_REQUIRED = _TASKS_CHILDREN - {"Pause"}
+FLOWABLE_CORE = _TASKS_CHILDREN | {"If", "Switch", "Template"}
+# Core tasks that are not RunnableTask (flowable, executable, or execution-updating)
+NOT_RUNNABLE_CORE = FLOWABLE_CORE | {
+    "Subflow",
+    "Flow",
+    "ForEachItem",
+    "Labels",
+    "Exit",
+    "SetVariables",
+    "UnsetVariables",
+    "Approval",
+}
+# Core task names known in Kestra 1.x; others under the core packages give a warning
+KNOWN_CORE_TASKS = NOT_RUNNABLE_CORE | {
+    "Log",
+    "Return",
+    "Echo",
+    "Fail",
+    "Sleep",
+    "Wait",
+    "OutputValues",
+    "Assert",
+    "PurgeLogs",
+    "PurgeExecutions",
+    "PurgeFlows",
+    "PurgeKV",
+    "Resume",
+    "Count",
+    "Download",
+    "Request",
+    "Write",
+    "Delete",
+    "Size",
+    "Concat",
+    "DeduplicateItems",
+    "FilterItems",
+    "LocalFiles",
+    "Reverse",
+    "Split",
+    "Get",
+    "Set",
+    "GetKeys",
+    "Templated",
+    "TemplatedTask",
+    "Version",
+    "Exec",
+    "Trigger",
+    "Webhook",
+    "Schedule",
+    "ScheduleOnDates",
+    "Toggle",
+    "UploadFiles",
+    "DownloadFiles",
+    "DeleteFiles",
+    "Process",
+    "Commands",
+    "Script",
+}
+# Argument keys of the executable tasks calling another flow (recursion check)
+_EXECUTABLE_CORE = frozenset({"Subflow", "Flow", "ForEachItem"})
+SYSTEM_LABEL_PREFIX = "system."
+SYSTEM_READ_ONLY_LABEL = "system.readOnly"
+
+
+def core_name(type_name: object) -> str | None:
+    """The simple class name of a core plugin type (`io.kestra.plugin.core.flow.If` -> `If`)."""
+    if not isinstance(type_name, str) or not type_name.startswith(CORE_PREFIXES):
+        return None
+    return type_name.rsplit(".", 1)[-1]
+
+
+def format_path(path: Sequence[str | int]) -> str:
+    """`("tasks", 2, "uri")` -> `tasks[2].uri`; odd keys are quoted: `headers["Content-Type"]`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+            continue
+        text = str(part)
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", text):
+            out += f".{text}" if out else text
+        else:
+            out += f"[{json.dumps(text, ensure_ascii=False)}]"
+    return out
+
+
+# --- YAML with positions ------------------------------------------------------------------
+
+
+class _FlowLoader(yaml.SafeLoader):
+    """Safe loader without the timestamp resolver (Kestra's model gets such values as text)."""
+
+
+_FlowLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Marks:
+    """1-based (line, column) of every value and mapping key of a parsed document, by path."""
+
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def at(self, path: Path) -> tuple[int | None, int | None]:
+        """Position of the key at `path` if it has one, else of its value, else of a parent."""
+        probe = tuple(path)
+        while True:
+            pos = self.keys.get(probe) or self.values.get(probe)
+            if pos is not None:
+                return pos
+            if not probe:
+                return (None, None)
+            probe = probe[:-1]
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+_MAX_DEPTH = 200
+
+
+class _Builder:
+    """Builds Python data from a composed YAML node tree, recording marks and duplicates."""
+
+    def __init__(self, loader: _FlowLoader) -> None:
+        self.loader = loader
+        self.marks = Marks()
+        self.problems: list[FlowProblem] = []
+
+    def build(self, node: Node, path: Path, depth: int = 0) -> Any:
+        self.marks.values.setdefault(path, _pos(node))
+        if depth > _MAX_DEPTH:
+            raise yaml.YAMLError("document nested too deeply (recursive alias?)")
+        if isinstance(node, MappingNode):
+            self.loader.flatten_mapping(node)  # `<<` merge keys
+            out: dict[Any, Any] = {}
+            first_seen: dict[Any, tuple[int, int]] = {}
+            for key_node, value_node in node.value:
+                key = self.loader.construct_object(key_node, deep=True)
+                try:
+                    hash(key)
+                except TypeError:
+                    line, col = _pos(key_node)
+                    self.problems.append(
+                        FlowProblem(format_path(path), "a mapping key must be a scalar", line, col)
+                    )
+                    continue
+                child = (*path, key)
+                line, col = _pos(key_node)
+                if key in first_seen:
+                    first = first_seen[key][0]
+                    self.problems.append(
+                        FlowProblem(
+                            format_path(child),
+                            f"Duplicate field '{key}' (first set at line {first})",
+                            line,
+                            col,
+                        )
+                    )
+                    continue
+                first_seen[key] = (line, col)
+                self.marks.keys[child] = (line, col)
+                out[key] = self.build(value_node, child, depth + 1)
+            return out
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
+        return self.loader.construct_object(node, deep=True)
+
+
+def load_flow_yaml(text: str) -> tuple[Any, Marks, list[FlowProblem]]:
+    """Parse `text`; return (data, marks, problems). A syntax error is one problem, data None."""
+    loader = _FlowLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, Marks(), [FlowProblem("", "the flow is empty", 1, 1)]
+        builder = _Builder(loader)
+        data = builder.build(node, ())
+        return data, builder.marks, builder.problems
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        col = mark.column + 1 if mark is not None else None
+        what = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
+        return None, Marks(), [FlowProblem("", f"invalid YAML: {what}", line, col)]
+    except yaml.YAMLError as exc:
+        return None, Marks(), [FlowProblem("", f"invalid YAML: {exc}", None, None)]
+    finally:
+        loader.dispose()
+
+
+# --- walking tasks ------------------------------------------------------------------------
+
+
+def _looks_like_task(item: object) -> bool:
+    return isinstance(item, Mapping) and isinstance(item.get("type"), str) and "id" in item
+
+
+def _looks_like_task_list(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(_looks_like_task(x) for x in value)
+
+
+def child_task_lists(task: Mapping[str, Any]) -> Iterator[tuple[Path, Any, bool]]:
+    """The lists of child tasks of one task: (relative path, list, strict).
+
+    `strict` is True where the core plugin defines the list (it must then hold tasks); for
+    other plugins a list is taken as tasks only when every item looks like one. Dag entries
+    are yielded as their `task:` mappings (paths `tasks[i].task`).
+    """
+    name = core_name(task.get("type"))
+    if name == "Dag":
+        entries = task.get("tasks")
+        if isinstance(entries, list):
+            for i, entry in enumerate(entries):
+                if isinstance(entry, Mapping) and "task" in entry:
+                    yield ("tasks", i, "task"), [entry["task"]], True
+    elif name == "If":
+        for key in ("then", "else"):
+            if task.get(key) is not None:
+                yield (key,), task.get(key), True
+    elif name == "Switch":
+        cases = task.get("cases")
+        if isinstance(cases, Mapping):
+            for case, tasks in cases.items():
+                if tasks is not None:
+                    yield ("cases", case), tasks, True
+        if task.get("defaults") is not None:
+            yield ("defaults",), task.get("defaults"), True
+    elif name in _TASKS_CHILDREN:
+        if task.get("tasks") is not None:
+            yield ("tasks",), task.get("tasks"), True
+    elif name is None:
+        for key in ("tasks", "then", "else"):
+            if _looks_like_task_list(task.get(key)):
+                yield (key,), task[key], False
+        if _looks_like_task_list(task.get("defaults")) and isinstance(task.get("cases"), Mapping):
+            yield ("defaults",), task["defaults"], False
+        cases = task.get("cases")
+        if isinstance(cases, Mapping):
+            for case, tasks in cases.items():
+                if _looks_like_task_list(tasks):
+                    yield ("cases", case), tasks, False
+    strict = name in FLOWABLE_CORE
+    for key in ("errors", "finally"):
+        value = task.get(key)
+        if (strict and value is not None) or _looks_like_task_list(value):
+            yield (key,), value, strict
+
+
+def walk_tasks(flow: Mapping[str, Any]) -> Iterator[tuple[Path, Any]]:
+    """Every task of the flow with its path, parents before children (Flow.allTasksWithChilds).
+
+    Items that are not mappings are yielded too, so the validator can report them.
+    """
+
+    def walk(items: object, base: Path) -> Iterator[tuple[Path, Any]]:
+        if not isinstance(items, list):
+            return
+        for i, task in enumerate(items):
+            path = (*base, i)
+            yield path, task
+            if isinstance(task, Mapping):
+                for rel, children, _strict in child_task_lists(task):
+                    if rel and rel[-1] == "task":  # Dag entry: the list wraps one mapping
+                        yield from _single(children[0], (*path, *rel))
+                    else:
+                        yield from walk(children, (*path, *rel))
+
+    def _single(task: object, path: Path) -> Iterator[tuple[Path, Any]]:
+        yield path, task
+        if isinstance(task, Mapping):
+            for rel, children, _strict in child_task_lists(task):
+                if rel and rel[-1] == "task":
+                    yield from _single(children[0], (*path, *rel))
+                else:
+                    yield from walk(children, (*path, *rel))
+
+    for key in FLOW_TASK_LISTS:
+        yield from walk(flow.get(key), (key,))
+    listeners = flow.get("listeners")
+    if isinstance(listeners, list):
+        for i, listener in enumerate(listeners):
+            if isinstance(listener, Mapping):
+                yield from walk(listener.get("tasks"), ("listeners", i, "tasks"))
+
+
+# --- validation ---------------------------------------------------------------------------
+
+
+@dataclass
+class ValidationResult:
+    """What `validate_flow` found: problems make the flow invalid, warnings do not."""
+
+    problems: list[FlowProblem] = field(default_factory=list)
+    warnings: list[FlowProblem] = field(default_factory=list)
+
+
+class _Checker:
+    def __init__(self, flow: Mapping[str, Any], marks: Marks) -> None:
+        self.flow = flow
+        self.marks = marks
+        self.result = ValidationResult()
+
+    def problem(self, path: Path, message: str) -> None:
+        line, col = self.marks.at(path)
+        self.result.problems.append(FlowProblem(format_path(path), message, line, col))
+
+    def warn(self, path: Path, message: str) -> None:
+        line, col = self.marks.at(path)
+        self.result.warnings.append(FlowProblem(format_path(path), message, line, col))
+
+    # -- flow --------------------------------------------------------------------------
+    def run(self, supplied_inputs: Mapping[str, Any] | None) -> ValidationResult:
+        flow = self.flow
+        self.check_identifier(("id",), flow.get("id"), FLOW_ID_PATTERN, FLOW_ID_MAX)
+        self.check_identifier(
+            ("namespace",), flow.get("namespace"), NAMESPACE_PATTERN, NAMESPACE_MAX
+        )
+        if isinstance(flow.get("id"), str) and flow["id"] in RESERVED_FLOW_IDS:
+            self.warn(("id",), f"Flow id is a reserved keyword in recent Kestra: {flow['id']}")
+        for key in flow:
+            if key not in FLOW_KEYS:
+                self.warn((key,), f"unknown flow property '{key}' (Kestra may reject it)")
+        tasks = flow.get("tasks")
+        if not isinstance(tasks, list) or not tasks:
+            self.problem(
+                ("tasks",), "must not be empty" if tasks in (None, []) else "must be a list"
+            )
+        for key in FLOW_TASK_LISTS[1:]:
+            if flow.get(key) is not None and not isinstance(flow.get(key), list):
+                self.problem((key,), "must be a list of tasks")
+        self.check_tasks()
+        inputs = self.check_inputs()
+        self.check_outputs()
+        self.check_labels()
+        self.check_triggers(inputs)
+        self.check_dash_references(inputs)
+        if supplied_inputs is not None:
+            self.check_supplied(inputs, supplied_inputs)
+        return self.result
+
+    def check_identifier(self, path: Path, value: object, pattern: str, max_len: int) -> None:
+        if value is None:
+            self.problem(path, "must not be null")
+            return
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.problem(path, "must be a string")
+            return
+        text = str(value)
+        if not text.strip():
+            self.problem(path, "must not be blank")
+            return
+        if not re.fullmatch(pattern, text):
+            self.problem(path, f'must match "{pattern}"')
+        if len(text) > max_len:
+            self.problem(path, f"size must be between 1 and {max_len}")
+
+    # -- tasks -------------------------------------------------------------------------
+    def check_tasks(self) -> None:
+        seen: dict[str, Path] = {}
+        duplicates: list[str] = []
+        for path, task in walk_tasks(self.flow):
+            if not isinstance(task, Mapping):
+                self.problem(path, "must be a task (a mapping with `id` and `type`)")
+                continue
+            task_id = task.get("id")
+            self.check_identifier((*path, "id"), task_id, TASK_ID_PATTERN, 10_000)
+            self.check_type((*path, "type"), task.get("type"))
+            if isinstance(task_id, str | int) and not isinstance(task_id, bool):
+                key = str(task_id)
+                if key in seen:
+                    if key not in duplicates:
+                        duplicates.append(key)
+                    self.problem((*path, "id"), f"Duplicate task id with name [{key}]")
+                else:
+                    seen[key] = path
+            self.check_core_task(path, task)
+            for rel, children, strict in child_task_lists(task):
+                if strict and not isinstance(children, list):
+                    self.problem((*path, *rel), "must be a list of tasks")
+
+    def check_type(self, path: Path, value: object) -> None:
+        if value is None:
+            self.problem(path, "must not be null")
+        elif not isinstance(value, str) or not TYPE_RE.fullmatch(value):
+            self.problem(path, f"Invalid type: {value}")
+
+    def check_core_task(self, path: Path, task: Mapping[str, Any]) -> None:
+        name = core_name(task.get("type"))
+        if name is None:
+            return
+        if name not in KNOWN_CORE_TASKS and "$" not in name:
+            self.warn((*path, "type"), f"unknown task of the core plugin: {task.get('type')}")
+        own_message = name in ("Dag", "WorkingDirectory", "Worker")
+        if name in _TASKS_REQUIRED and not own_message and not task.get("tasks"):
+            self.problem((*path, "tasks"), "must not be empty")
+        if name in ("LoopUntil", "WaitFor") and task.get("condition") is None:
+            self.problem((*path, "condition"), "must not be null")
+        if name == "If":
+            if task.get("condition") is None:
+                self.problem((*path, "condition"), "must not be null")
+            if not task.get("then"):
+                self.problem((*path, "then"), "must not be empty")
+        elif name == "Switch":
+            cases, defaults = task.get("cases"), task.get("defaults")
+            if not cases and not defaults:
+                self.problem(path, "No task defined, neither cases or default have any tasks")
+            if cases is not None and not isinstance(cases, Mapping):
+                self.problem((*path, "cases"), "must be a mapping of value to tasks")
+        elif name == "Dag":
+            self.check_dag(path, task)
+        elif name in ("WorkingDirectory", "Worker"):
+            children = task.get("tasks")
+            if not children:
+                self.problem((*path, "tasks"), "The 'tasks' property cannot be empty")
+            elif isinstance(children, list):
+                for i, child in enumerate(children):
+                    if not isinstance(child, Mapping):
+                        continue
+                    if core_name(child.get("type")) in NOT_RUNNABLE_CORE:
+                        self.problem(
+                            (*path, "tasks", i, "type"),
+                            "Only runnable tasks are allowed as children of a WorkingDirectory"
+                            " task",
+                        )
+                    if child.get("workerGroup") is not None:
+                        self.problem(
+                            (*path, "tasks", i, "workerGroup"),
+                            "Cannot set a Worker Group in any WorkingDirectory sub-tasks, it is"
+                            " only supported at the WorkingDirectory level",
+                        )
+        if name in _EXECUTABLE_CORE:
+            flow_id = task.get("flowId")
+            namespace = task.get("namespace")
+            if flow_id == self.flow.get("id") and namespace == self.flow.get("namespace"):
+                self.problem(
+                    path,
+                    f"Recursive call to flow [{self.flow.get('namespace')}.{self.flow.get('id')}]",
+                )
+
+    def check_dag(self, path: Path, task: Mapping[str, Any]) -> None:
+        entries = task.get("tasks")
+        if not isinstance(entries, list) or not entries:
+            self.problem((*path, "tasks"), "No task defined")
+            return
+        ids: list[str] = []
+        deps: dict[str, list[str]] = {}
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("task"), Mapping):
+                self.problem((*path, "tasks", i), "a Dag entry needs `task:` (and `dependsOn:`)")
+                continue
+            tid = str(entry["task"].get("id"))
+            ids.append(tid)
+            depends = entry.get("dependsOn") or []
+            if not isinstance(depends, list):
+                self.problem((*path, "tasks", i, "dependsOn"), "must be a list of task ids")
+                depends = []
+            deps[tid] = [str(d) for d in depends]
+        missing = [d for tid in ids for d in deps.get(tid, []) if d not in deps]
+        if missing:
+            self.problem(
+                (*path, "tasks"),
+                "Not existing task id in dependency: " + ", ".join(dict.fromkeys(missing)),
+            )
+            return
+        cycle = _find_cycle(ids, deps)
+        if cycle:
+            self.problem((*path, "tasks"), "Cyclic dependency detected: " + ", ".join(cycle))
+
+    # -- inputs ------------------------------------------------------------------------
+    def check_inputs(self) -> list[tuple[Path, Mapping[str, Any]]]:
+        raw = self.flow.get("inputs")
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.problem(("inputs",), "must be a list of inputs")
+            return []
+        valid: list[tuple[Path, Mapping[str, Any]]] = []
+        seen: set[str] = set()
+        for i, item in enumerate(raw):
+            path: Path = ("inputs", i)
+            if not isinstance(item, Mapping):
+                self.problem(path, "must be an input (a mapping with `id` and `type`)")
+                continue
+            input_id = item.get("id", item.get("name"))
+            self.check_identifier((*path, "id"), input_id, INPUT_ID_PATTERN, 10_000)
+            if input_id is not None:
+                if str(input_id) in seen:
+                    self.problem((*path, "id"), f"Duplicate input with name [{input_id}]")
+                seen.add(str(input_id))
+            itype = item.get("type")
+            if itype is None:
+                self.problem((*path, "type"), "must not be null")
+            elif itype not in INPUT_TYPES:
+                self.problem(
+                    (*path, "type"),
+                    f"unknown input type '{itype}' (one of {', '.join(sorted(INPUT_TYPES))})",
+                )
+            self.check_input_rules(path, item)
+            valid.append((path, item))
+        self.check_input_dependencies(valid)
+        return valid
+
+    def check_input_rules(self, path: Path, item: Mapping[str, Any]) -> None:
+        itype = item.get("type")
+        item_type = item.get("itemType")
+        if itype == "ARRAY":
+            if item_type is None:
+                self.problem((*path, "itemType"), "must not be null")
+            elif item_type == "ARRAY":
+                self.problem((*path, "itemType"), "`itemType` cannot be `ARRAY`")
+            elif item_type not in INPUT_TYPES:
+                self.problem((*path, "itemType"), f"unknown input type '{item_type}'")
+        if itype == "MULTISELECT" and item_type in (
+            "ARRAY",
+            "SECRET",
+            "MULTISELECT",
+            "ENUM",
+            "SELECT",
+        ):
+            self.problem((*path, "itemType"), f"`itemType` cannot be {item_type}")
+        if itype == "FILE" and item.get("defaults") is not None:
+            default = item.get("defaults")
+            if not (isinstance(default, str) and re.match(r"[a-z][a-z0-9+.-]*://", default)):
+                self.problem(
+                    (*path, "defaults"), "no `defaults` can be set for inputs of type 'FILE'"
+                )
+        if item.get("defaults") is not None and item.get("required") is False:
+            self.warn(
+                (*path, "required"),
+                "Inputs with a default value must be required, since the default is always"
+                " applied (rejected by recent Kestra)",
+            )
+        if item.get("defaults") is not None and item.get("prefill") is not None:
+            self.warn((*path, "prefill"), "Inputs with a default value cannot also have a prefill.")
+        validator = item.get("validator")
+        if isinstance(validator, str):
+            message = _java_regex_error(validator)
+            if message:
+                self.problem((*path, "validator"), f"invalid regular expression: {message}")
+
+    def check_input_dependencies(self, inputs: list[tuple[Path, Mapping[str, Any]]]) -> None:
+        graph: dict[str, list[str]] = {}
+        where: dict[str, Path] = {}
+        for path, item in inputs:
+            input_id = str(item.get("id", item.get("name")))
+            graph.setdefault(input_id, [])
+            where.setdefault(input_id, path)
+            depends = item.get("dependsOn")
+            if isinstance(depends, Mapping) and isinstance(depends.get("inputs"), list):
+                graph[input_id].extend(str(x) for x in depends["inputs"])
+        for input_id, deps in graph.items():
+            for dep in deps:
+                if dep not in graph:
+                    self.problem(
+                        (*where[input_id], "dependsOn"),
+                        f"Input with id '{input_id}' depends on a non-existent input '{dep}'.",
+                    )
+        cycle = _find_cycle(list(graph), graph)
+        if cycle:
+            self.problem(
+                (*where[cycle[0]], "dependsOn"),
+                f"Cycle dependency detected for input with id '{cycle[0]}': [{', '.join(cycle)}]",
+            )
+
+    # -- outputs, labels, triggers -----------------------------------------------------
+    def check_outputs(self) -> None:
+        raw = self.flow.get("outputs")
+        if raw is None:
+            return
+        if not isinstance(raw, list):
+            self.problem(("outputs",), "must be a list of outputs")
+            return
+        seen: set[str] = set()
+        for i, item in enumerate(raw):
+            path: Path = ("outputs", i)
+            if not isinstance(item, Mapping):
+                self.problem(path, "must be an output (a mapping with `id`, `type` and `value`)")
+                continue
+            out_id = item.get("id")
+            self.check_identifier((*path, "id"), out_id, INPUT_ID_PATTERN, 10_000)
+            if out_id is not None:
+                if str(out_id) in seen:
+                    self.problem((*path, "id"), f"Duplicate output with name [{out_id}]")
+                seen.add(str(out_id))
+            if item.get("type") is None:
+                self.problem((*path, "type"), "must not be null")
+            elif item.get("type") not in INPUT_TYPES:
+                self.problem((*path, "type"), f"unknown output type '{item.get('type')}'")
+
+    def check_labels(self) -> None:
+        raw = self.flow.get("labels")
+        if raw is None:
+            return
+        pairs: list[tuple[Path, object, object]] = []
+        if isinstance(raw, Mapping):
+            pairs = [(("labels", k), k, v) for k, v in raw.items()]
+        elif isinstance(raw, list):
+            for i, item in enumerate(raw):
+                if not isinstance(item, Mapping) or "key" not in item:
+                    self.problem(("labels", i), "a label needs `key` and `value`")
+                    continue
+                pairs.append((("labels", i), item.get("key"), item.get("value")))
+        else:
+            self.problem(("labels",), "must be a list of {key, value} or a mapping")
+        for path, key, value in pairs:
+            if (
+                isinstance(key, str)
+                and key.startswith(SYSTEM_LABEL_PREFIX)
+                and key != SYSTEM_READ_ONLY_LABEL
+            ):
+                self.problem(
+                    path,
+                    "System labels can only be set by Kestra itself, offending label:"
+                    f" {key}={value}",
+                )
+
+    def check_triggers(self, inputs: list[tuple[Path, Mapping[str, Any]]]) -> None:
+        raw = self.flow.get("triggers")
+        if raw is None:
+            return
+        if not isinstance(raw, list):
+            self.problem(("triggers",), "must be a list of triggers")
+            return
+        seen: set[str] = set()
+        required = [
+            str(item.get("id", item.get("name")))
+            for _path, item in inputs
+            if item.get("required", True) is not False and item.get("defaults") is None
+        ]
+        for i, trigger in enumerate(raw):
+            path: Path = ("triggers", i)
+            if not isinstance(trigger, Mapping):
+                self.problem(path, "must be a trigger (a mapping with `id` and `type`)")
+                continue
+            trigger_id = trigger.get("id")
+            self.check_identifier((*path, "id"), trigger_id, TASK_ID_PATTERN, 10_000)
+            self.check_type((*path, "type"), trigger.get("type"))
+            if trigger_id is not None:
+                if str(trigger_id) in seen:
+                    self.problem((*path, "id"), f"Duplicate trigger id with name [{trigger_id}]")
+                seen.add(str(trigger_id))
+            if core_name(trigger.get("type")) == "Schedule":
+                given = trigger.get("inputs")
+                if not isinstance(given, Mapping):
+                    given = {}
+                missing = [r for r in required if r not in given]
+                if missing:
+                    names = ", ".join(f"'{m}'" for m in missing)
+                    self.problem(
+                        path,
+                        f"Missing inputs for Schedule Trigger '{trigger_id}',"
+                        f" missing inputs: {names}",
+                    )
+                backfill = trigger.get("backfill")
+                if (
+                    isinstance(backfill, Mapping)
+                    and backfill.get("start") is not None
+                    and trigger.get("lateMaximumDelay") is not None
+                ):
+                    self.problem(
+                        path,
+                        "invalid schedule: backfill and lateMaximumDelay are incompatible options",
+                    )
+
+    def check_dash_references(self, inputs: list[tuple[Path, Mapping[str, Any]]]) -> None:
+        """Kestra rejects `inputs.key-name` / `outputs.task-id.x` when the id has a dash."""
+        dashed_inputs = [
+            str(item.get("id")) for _p, item in inputs if "-" in str(item.get("id", ""))
+        ]
+        tasks = [(p, t) for p, t in walk_tasks(self.flow) if isinstance(t, Mapping)]
+        dashed_tasks = [str(t.get("id")) for _p, t in tasks if "-" in str(t.get("id", ""))]
+        input_res = [
+            re.compile(r"\{\{\s*inputs." + re.escape(i) + r"\s*\}\}") for i in dashed_inputs
+        ]
+        output_res = [
+            re.compile(r"\{\{\s*outputs\." + re.escape(t) + r"\.[^}]+\s*\}\}") for t in dashed_tasks
+        ]
+        bad_in = [str(t.get("id")) for _p, t in tasks if _own_strings_match(t, input_res)]
+        if bad_in:
+            self.problem(("inputs",), _dash_message("input", "tasks", bad_in))
+        bad_out = [str(t.get("id")) for _p, t in tasks if _own_strings_match(t, output_res)]
+        if bad_out:
+            self.problem(("tasks",), _dash_message("output", "tasks", bad_out))
+        outputs = self.flow.get("outputs")
+        if isinstance(outputs, list):
+            bad = [
+                str(o.get("id"))
+                for o in outputs
+                if isinstance(o, Mapping) and _own_strings_match(o, output_res)
+            ]
+            if bad:
+                self.problem(("outputs",), _dash_message("output", "outputs", bad))
+
+    def check_supplied(
+        self, inputs: list[tuple[Path, Mapping[str, Any]]], supplied: Mapping[str, Any]
+    ) -> None:
+        for path, item in inputs:
+            input_id = str(item.get("id", item.get("name")))
+            if item.get("required", True) is False or item.get("defaults") is not None:
+                continue
+            if _lookup_supplied(supplied, input_id) is _MISSING:
+                self.problem(
+                    path,
+                    f"Invalid input for `{input_id}`, missing required input, but received `null`",
+                )
+
+
+_MISSING = object()
+
+
+def _dash_message(kind: str, where: str, ids: list[str]) -> str:
+    """Kestra's `FlowValidator` message for `inputs.key-name` / `outputs.task-id.x`."""
+    return (
+        f"Invalid {kind} reference: use {kind}s[key-name] instead of {kind}s.key-name —"
+        f" keys with dashes require bracket notation, offending {where}: [{', '.join(ids)}]"
+    )
+
+
+def _lookup_supplied(supplied: Mapping[str, Any], input_id: str) -> Any:
+    """A supplied value by id, flat (`a.b`) or nested (`{"a": {"b": ...}}`)."""
+    if input_id in supplied:
+        return supplied[input_id]
+    node: Any = supplied
+    for part in input_id.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _own_strings_match(obj: Mapping[str, Any], patterns: list[re.Pattern[str]]) -> bool:
+    """Kestra checks a task's own fields (not its children's): strings, lists, maps as text."""
+    if not patterns:
+        return False
+    for key, value in obj.items():
+        if key in ("tasks", "then", "else", "errors", "finally", "cases", "defaults"):
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        if any(p.search(text) for p in patterns):
+            return True
+    return False
+
+
+def _find_cycle(order: list[str], graph: Mapping[str, list[str]]) -> list[str]:
+    """The first dependency cycle found (depth-first from each node in `order`), or []."""
+    visited: set[str] = set()
+
+    def visit(node: str, stack: list[str], on_stack: set[str]) -> list[str]:
+        if node in on_stack:
+            return stack[stack.index(node) :]
+        if node in visited:
+            return []
+        on_stack.add(node)
+        stack.append(node)
+        for dep in graph.get(node, []):
+            found = visit(dep, stack, on_stack)
+            if found:
+                return found
+        stack.pop()
+        on_stack.discard(node)
+        visited.add(node)
+        return []
+
+    for start in order:
+        found = visit(start, [], set())
+        if found:
+            return found
+    return []
+
+
+# Java-only regex syntax Python's `re` does not know: a failure there proves nothing
+_JAVA_ONLY_REGEX = re.compile(r"\\[pPQEhHRXGz]|\(\?<[A-Za-z]|[*+?}]\+|\[\[|&&")
+
+
+def _java_regex_error(pattern: str) -> str | None:
+    """Why `pattern` is not a valid (Java) regex, when Python can tell for sure; else None."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        if _JAVA_ONLY_REGEX.search(pattern):
+            return None
+        return str(exc)
+    return None
+
+
+def validate_flow(
+    flow: Any, marks: Marks | None = None, *, inputs: Mapping[str, Any] | None = None
+) -> ValidationResult:
+    """Check a parsed flow; `inputs` (when given) must supply every required input."""
+    marks = marks or Marks()
+    if not isinstance(flow, Mapping):
+        line, col = marks.at(())
+        result = ValidationResult()
+        result.problems.append(
+            FlowProblem("", "a flow must be a YAML mapping (id, namespace, tasks, ...)", line, col)
+        )
+        return result
+    return _Checker(flow, marks).run(inputs)

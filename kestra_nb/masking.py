@@ -1,0 +1,536 @@
+"""Mask secrets, and their common encodings, in text before it reaches an output.
+
+Each secret expands into *variants* (`secret_variants`): the literal, each line of a
+multi-line value, base64 in both alphabets at the three byte alignments, percent, JSON,
+`repr` and HTML escaping. All variants of all secrets go into one multi-pattern scanner
+(hyperscan when importable, else ahocorasick-rs, else a pure-Python search). Every match is
+found, overlapping and adjacent ranges are merged, and each merged range becomes one
+placeholder (`******`), so neither a tail of an overlapping secret nor a length leaks.
+
+`MaskStream` masks text that arrives in pieces: it holds back only a tail that could still
+become a match, so a secret split across writes (or across kernel flushes) is still masked,
+and the concatenated output equals `Masker.mask` of the whole text.
+
+This module is core: it never imports IPython. Nothing here ever puts a secret value (or an
+encoding of one) into a message, warning or repr.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import html
+import json
+import threading
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+from urllib.parse import quote, quote_plus
+
+__all__ = [
+    "ENGINES",
+    "MaskStream",
+    "Masker",
+    "MaskingWarning",
+    "Match",
+    "secret_variants",
+]
+
+PLACEHOLDER = "******"
+# Derived variants (encodings, lines) shorter than this are dropped: too many false positives.
+MIN_DERIVED_LENGTH = 6
+# The hold-back prefix test looks up this many leading characters in a set before verifying.
+_PREFIX_KEY = 16
+
+# hit = (pattern index, start, end) in str offsets
+_Hit = tuple[int, int, int]
+_Finder = Callable[[str], list[_Hit]]
+
+
+class MaskingWarning(UserWarning):
+    """A secret cannot be masked (too short); the message names the key, never the value."""
+
+
+class Match(NamedTuple):
+    """One occurrence of one variant: where it is, whose secret, which variant (no value)."""
+
+    start: int
+    end: int
+    name: str | None
+    kind: str
+
+
+# ---------------------------------------------------------------------------- variants
+
+
+def _b64_core(data: bytes, offset: int, urlsafe: bool) -> str:
+    """The base64 characters fixed by `data` alone when it sits `offset` bytes into a group.
+
+    Whatever bytes surround `data` in a longer encoded stream, these characters appear.
+    """
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    encoded = encode(b"\0" * offset + data).decode("ascii")
+    first = -(-8 * offset // 6)  # first char whose 6 bits all come from `data`
+    last = 8 * (offset + len(data)) // 6
+    return encoded[first:last]
+
+
+def _repr_inner(value: str) -> list[str]:
+    """`repr(value)` without its quotes, in both quoting styles Python may pick."""
+    plain = repr(value)[1:-1]
+    # With both quote kinds present repr() uses '...' and escapes every "'".
+    escaped = repr(value + "'\"")[1:-4]
+    return [plain, escaped]
+
+
+def secret_variants(value: str) -> list[tuple[str, str]]:
+    """Every form of `value` the masker looks for, as `(kind, text)` pairs, deduplicated.
+
+    Kinds are stable short words the scanner reports: `literal`, `line`, `base64`,
+    `base64-offset1`, `base64-offset2`, `base64url`, `base64url-offset1`,
+    `base64url-offset2`, `percent`, `percent-plus`, `json`, `json-ascii`, `repr`, `html`.
+    Derived forms shorter than 6 characters are left out (they would mask ordinary text).
+    Empty and whitespace-only values have no variants.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"a secret must be str, not {type(value).__name__}")
+    if not value.strip():
+        return []
+    raw = value.encode("utf-8", "surrogatepass")
+    derived: list[tuple[str, str]] = []
+    for line in value.splitlines():
+        derived.append(("line", line.strip()))
+    derived.append(("base64", base64.b64encode(raw).decode("ascii")))
+    derived.append(("base64url", base64.urlsafe_b64encode(raw).decode("ascii")))
+    for urlsafe, kind in ((False, "base64"), (True, "base64url")):
+        for offset in range(3):
+            name = kind if offset == 0 else f"{kind}-offset{offset}"
+            derived.append((name, _b64_core(raw, offset, urlsafe)))
+    derived.append(("percent", quote(value, safe="")))
+    derived.append(("percent", quote(value)))
+    derived.append(("percent-plus", quote_plus(value, safe="")))
+    derived.append(("percent-plus", quote_plus(value)))
+    derived.append(("json", json.dumps(value, ensure_ascii=False)[1:-1]))
+    derived.append(("json-ascii", json.dumps(value)[1:-1]))
+    derived.extend(("repr", text) for text in _repr_inner(value))
+    derived.append(("html", html.escape(value)))
+    derived.append(("html", html.escape(value, quote=False)))
+
+    seen = {value}
+    out = [("literal", value)]
+    for kind, text in derived:
+        if len(text) >= MIN_DERIVED_LENGTH and text not in seen:
+            seen.add(text)
+            out.append((kind, text))
+    return out
+
+
+# ---------------------------------------------------------------------------- engines
+
+
+def _byte_to_char(data: bytes, hits: list[tuple[int, int, int]]) -> list[_Hit]:
+    """Map UTF-8 byte offsets of hits (which fall on character boundaries) to str offsets."""
+    offsets = sorted({o for _, s, e in hits for o in (s, e)})
+    mapping: dict[int, int] = {}
+    prev_b = prev_c = 0
+    for off in offsets:
+        prev_c += len(data[prev_b:off].decode("utf-8", "surrogatepass"))
+        prev_b = off
+        mapping[off] = prev_c
+    return [(i, mapping[s], mapping[e]) for i, s, e in hits]
+
+
+def _utf8(text: str) -> tuple[bytes, bool]:
+    return text.encode("utf-8", "surrogatepass"), text.isascii()
+
+
+# hyperscan refuses literals of about 16 KB and more, and its Python binding cuts patterns
+# at a NUL byte: such patterns go to another engine.
+_HYPERSCAN_MAX_BYTES = 15000
+
+
+def _hyperscan_can(pattern: bytes) -> bool:
+    return len(pattern) <= _HYPERSCAN_MAX_BYTES and b"\0" not in pattern
+
+
+def _hyperscan_finder(patterns: list[str]) -> _Finder:
+    import hyperscan
+
+    encoded = [p.encode("utf-8", "surrogatepass") for p in patterns]
+    short = [i for i, p in enumerate(encoded) if _hyperscan_can(p)]
+    long = [i for i, p in enumerate(encoded) if not _hyperscan_can(p)]
+    lengths = [len(p) for p in encoded]
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    if short:  # literal mode; no SOM flag needed: a literal starts at its end minus its length
+        db.compile(
+            expressions=[encoded[i] for i in short],
+            ids=short,
+            elements=len(short),
+            flags=0,
+            literal=True,
+        )
+    lock = threading.Lock()  # one scratch space per database: scans must not overlap
+    rest: _Finder | None = None
+    if long:
+        fallback = _ahocorasick_finder if "ahocorasick" in available_engines() else _python_finder
+        rest = fallback([patterns[i] for i in long])
+
+    def find(text: str) -> list[_Hit]:
+        data, ascii_only = _utf8(text)
+        ends: list[tuple[int, int]] = []
+        add = ends.append
+
+        def on_match(ident: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+            add((ident, to))
+
+        if short:
+            with lock:
+                db.scan(data, match_event_handler=on_match)
+        hits = [(i, to - lengths[i], to) for i, to in ends]
+        if hits and not ascii_only:
+            hits = _byte_to_char(data, hits)
+        if rest is not None:
+            hits.extend((long[i], start, end) for i, start, end in rest(text))
+        return hits
+
+    return find
+
+
+def _ahocorasick_finder(patterns: list[str]) -> _Finder:
+    import ahocorasick_rs
+
+    encoded = [p.encode("utf-8", "surrogatepass") for p in patterns]
+    size = sum(map(len, encoded))
+    # A full DFA is fastest but its memory grows with the patterns; let the crate pick
+    # a (contiguous) NFA for very large sets.
+    impl = ahocorasick_rs.Implementation.DFA if size <= 1_000_000 else None
+    automaton = ahocorasick_rs.BytesAhoCorasick(
+        encoded, matchkind=ahocorasick_rs.MatchKind.Standard, implementation=impl
+    )
+
+    def find(text: str) -> list[_Hit]:
+        data, ascii_only = _utf8(text)
+        hits = automaton.find_matches_as_indexes(data, overlapping=True)
+        return hits if ascii_only or not hits else _byte_to_char(data, hits)
+
+    return find
+
+
+def _python_finder(patterns: list[str]) -> _Finder:
+    """Portable fallback: `str.find` per pattern (correct, slow with many patterns)."""
+
+    def find(text: str) -> list[_Hit]:
+        hits: list[_Hit] = []
+        for i, pattern in enumerate(patterns):
+            pos = text.find(pattern)
+            while pos >= 0:
+                hits.append((i, pos, pos + len(pattern)))
+                pos = text.find(pattern, pos + 1)
+        return hits
+
+    return find
+
+
+ENGINES: dict[str, Callable[[list[str]], _Finder]] = {
+    "hyperscan": _hyperscan_finder,
+    "ahocorasick": _ahocorasick_finder,
+    "python": _python_finder,
+}
+
+
+def available_engines() -> list[str]:
+    """Engines usable here, fastest first (measured in `benchmarks/mask.py`)."""
+    names = []
+    for name, module in (("hyperscan", "hyperscan"), ("ahocorasick", "ahocorasick_rs")):
+        try:
+            __import__(module)
+        except ImportError:
+            continue
+        names.append(name)
+    names.append("python")
+    return names
+
+
+# ---------------------------------------------------------------------------- compiled set
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """An immutable snapshot of every pattern and its scanner; swapped whole on change."""
+
+    patterns: list[str]
+    owners: list[tuple[str | None, str]]  # (name, kind) per pattern
+    find: _Finder
+    max_length: int
+    sorted_patterns: list[str]
+    prefix_keys: frozenset[str]
+
+    def ranges(self, text: str) -> list[list[int]]:
+        """Merged [start, end) ranges of all matches; overlapping and adjacent ones join."""
+        hits = self.find(text)
+        if not hits:
+            return []
+        hits.sort(key=lambda h: h[1])
+        merged: list[list[int]] = []
+        for _, start, end in hits:
+            if merged and start <= merged[-1][1]:
+                if end > merged[-1][1]:
+                    merged[-1][1] = end
+            else:
+                merged.append([start, end])
+        return merged
+
+    def could_start(self, buf: str, i: int) -> bool:
+        """True if `buf[i:]` is a proper prefix of some pattern (a match may still complete)."""
+        if len(buf) - i > _PREFIX_KEY and buf[i : i + _PREFIX_KEY] not in self.prefix_keys:
+            return False
+        tail = buf[i:]
+        pats = self.sorted_patterns
+        j = bisect.bisect_left(pats, tail)
+        return j < len(pats) and len(pats[j]) > len(tail) and pats[j].startswith(tail)
+
+
+def _replace(text: str, ranges: list[list[int]], placeholder: str) -> str:
+    if not ranges:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for start, end in ranges:
+        parts.append(text[pos:start])
+        parts.append(placeholder)
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------- masker
+
+
+class Masker:
+    """Replace every variant of every registered secret with one placeholder per range.
+
+    Thread-safe: one thread may `add` while others `mask` (the kernel's IO thread masks
+    streams while the shell thread registers new secrets). The scanner is rebuilt lazily
+    on the first use after a change.
+    """
+
+    def __init__(
+        self,
+        secrets: Iterable[str] = (),
+        min_length: int = 4,
+        placeholder: str = PLACEHOLDER,
+        *,
+        engine: str | None = None,
+    ) -> None:
+        if engine is not None and engine not in ENGINES:
+            raise ValueError(f"unknown masking engine {engine!r}; one of {sorted(ENGINES)}")
+        self.min_length = min_length
+        self.placeholder = placeholder
+        self.engine = engine or available_engines()[0]
+        self._lock = threading.RLock()
+        self._values: dict[str, str | None] = {}  # value -> name (first registered)
+        self._too_short: set[str] = set()  # warned keys (names, or a generic label)
+        self._compiled: _Compiled | None = None
+        self._dirty = False
+        for value in secrets:
+            self.add(value)
+
+    # -- registration
+
+    def add(self, value: str, name: str | None = None) -> bool:
+        """Register a secret; returns whether it will be masked.
+
+        Empty and whitespace-only values are ignored. Values shorter than `min_length`
+        are not masked; one `MaskingWarning` naming the key (never the value) is issued.
+        """
+        if not isinstance(value, str):
+            raise TypeError(f"a secret must be str, not {type(value).__name__}")
+        if not value.strip():
+            return False
+        if len(value) < self.min_length:
+            label = name or "(unnamed)"
+            with self._lock:
+                first = label not in self._too_short
+                self._too_short.add(label)
+            if first:
+                warnings.warn(
+                    f"secret {label} is shorter than {self.min_length} characters "
+                    "and will not be masked in output",
+                    MaskingWarning,
+                    stacklevel=2,
+                )
+            return False
+        with self._lock:
+            if value not in self._values or (self._values[value] is None and name is not None):
+                self._values[value] = name
+                self._dirty = True
+        return True
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        compiled = self._compiled
+        patterns = len(compiled.patterns) if compiled and not self._dirty else "?"
+        return (
+            f"Masker(secrets={len(self._values)}, patterns={patterns}, "
+            f"min_length={self.min_length}, engine={self.engine!r})"
+        )
+
+    def _snapshot(self) -> _Compiled | None:
+        compiled = self._compiled
+        if not self._dirty:
+            return compiled
+        with self._lock:
+            if self._dirty:
+                self._compiled = self._build()
+                self._dirty = False
+            return self._compiled
+
+    def _build(self) -> _Compiled | None:
+        owners: dict[str, tuple[str | None, str]] = {}
+        for value, name in self._values.items():
+            for kind, text in secret_variants(value):
+                if len(text) >= self.min_length:
+                    owners.setdefault(text, (name, kind))
+        if not owners:
+            return None
+        patterns = list(owners)
+        return _Compiled(
+            patterns=patterns,
+            owners=[owners[p] for p in patterns],
+            find=ENGINES[self.engine](patterns),
+            max_length=max(map(len, patterns)),
+            sorted_patterns=sorted(patterns),
+            prefix_keys=frozenset(p[:_PREFIX_KEY] for p in patterns if len(p) > _PREFIX_KEY),
+        )
+
+    @property
+    def max_pattern_length(self) -> int:
+        """Length (characters) of the longest variant: the most a stream ever holds back."""
+        compiled = self._snapshot()
+        return compiled.max_length if compiled else 0
+
+    @property
+    def pattern_count(self) -> int:
+        """How many distinct variants are searched for."""
+        compiled = self._snapshot()
+        return len(compiled.patterns) if compiled else 0
+
+    # -- masking
+
+    def find(self, text: str) -> list[Match]:
+        """Every occurrence of every variant (overlaps included), sorted by position."""
+        compiled = self._snapshot()
+        if compiled is None or not text:
+            return []
+        hits = sorted(compiled.find(text), key=lambda h: (h[1], h[2]))
+        return [Match(s, e, *compiled.owners[i]) for i, s, e in hits]
+
+    def mask(self, text: str) -> str:
+        """`text` with each merged range of matches replaced by the placeholder."""
+        compiled = self._snapshot()
+        if compiled is None or not text:
+            return text
+        return _replace(text, compiled.ranges(text), self.placeholder)
+
+    def mask_data(self, obj: Any) -> Any:
+        """A copy of `obj` with every str inside (dict keys too) masked.
+
+        Walks dicts, lists and tuples; other values are returned unchanged.
+        """
+        if self._snapshot() is None:
+            return obj
+        return self._mask_data(obj)
+
+    def _mask_data(self, obj: Any) -> Any:
+        if isinstance(obj, str):
+            return self.mask(obj)
+        if isinstance(obj, dict):
+            return {self._mask_data(k): self._mask_data(v) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [self._mask_data(v) for v in obj]
+        if isinstance(obj, tuple):
+            return tuple(self._mask_data(v) for v in obj)
+        return obj
+
+    def stream(self, threshold: int = 16384) -> MaskStream:
+        """A `MaskStream` for text that arrives in pieces (one per output stream)."""
+        return MaskStream(self, threshold)
+
+
+class MaskStream:
+    """Mask text written in pieces; what it returns, concatenated, equals `mask(whole)`.
+
+    `write` only appends until `threshold` characters are pending, so small writes cost
+    almost nothing; `drain` scans now and returns everything already safe, holding back
+    only a tail that could still grow into a match (or a masked range that a following
+    match could join); `flush` returns the rest, masked.
+    """
+
+    def __init__(self, masker: Masker, threshold: int = 16384) -> None:
+        self._masker = masker
+        self._threshold = threshold
+        self._parts: list[str] = []
+        self._size = 0
+        self._lock = threading.Lock()
+
+    @property
+    def pending(self) -> int:
+        """Number of characters held back (not yet returned)."""
+        return self._size
+
+    def write(self, chunk: str) -> str:
+        """Take `chunk`; return text that is safe to emit now (often empty)."""
+        with self._lock:
+            self._parts.append(chunk)
+            self._size += len(chunk)
+            if self._size < self._threshold:
+                return ""
+            return self._emit(final=False)
+
+    def drain(self) -> str:
+        """Scan what is pending and return all of it that is safe to emit now."""
+        with self._lock:
+            return self._emit(final=False) if self._size else ""
+
+    def flush(self) -> str:
+        """Return everything pending, masked (end of output: nothing more can follow)."""
+        with self._lock:
+            return self._emit(final=True) if self._size else ""
+
+    def _emit(self, final: bool) -> str:
+        buf = "".join(self._parts)
+        masker = self._masker
+        compiled = masker._snapshot()
+        if compiled is None:
+            cut = len(buf)
+            ranges: list[list[int]] = []
+        else:
+            ranges = compiled.ranges(buf)
+            cut = len(buf) if final else self._safe_cut(buf, compiled, ranges)
+        head = _replace(buf[:cut], [r for r in ranges if r[1] <= cut], masker.placeholder)
+        rest = buf[cut:]
+        self._parts = [rest] if rest else []
+        self._size = len(rest)
+        return head
+
+    @staticmethod
+    def _safe_cut(buf: str, compiled: _Compiled, ranges: list[list[int]]) -> int:
+        # Every match starting before len - (L - 1) ends inside buf and was found; later
+        # positions are held back only where the rest of buf could still start a match.
+        n = len(buf)
+        cut = n
+        for i in range(max(0, n - compiled.max_length + 1), n):
+            if compiled.could_start(buf, i):
+                cut = i
+                break
+        # A merged range reaching the cut could still join a match that starts there:
+        # hold the whole range back (unmasked) so it is masked as one, later.
+        for start, end in reversed(ranges):
+            if end < cut:
+                break
+            if start < cut:
+                return start
+        return cut

@@ -1,0 +1,381 @@
+"""The magics: `%%kestra_flow`, `%kestra_render`, `%kestra_env`, `%kestra_secrets`.
+
+`KestraMagics` is traitlets-configurable and registered in `shell.configurables`, so
+`%config KestraMagics.show = "both"` works (jupysql's convention). A mistake the user can fix
+is shown as one short `UsageError` line, never a traceback (unless
+`KestraMagics.short_errors = False`), and never with a secret value in it.
+
+The engine (`kestra_nb.pebble`), the flow model (`kestra_nb.flow`), pygments and ipywidgets
+are imported when a magic first needs them, so `%load_ext kestra_nb` stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from IPython.core.error import UsageError
+from IPython.core.magic import (
+    Magics,
+    cell_magic,
+    line_cell_magic,
+    line_magic,
+    magics_class,
+    needs_local_scope,
+    no_var_expand,
+)
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from traitlets import Bool, Enum, List, Unicode, observe
+from traitlets.config import Configurable
+
+from ..errors import KestraNbError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .extension import KernelSession
+
+SHOW_CHOICES = ("rendered", "source", "both")
+
+
+@magics_class
+class KestraMagics(Magics, Configurable):
+    """Author Kestra flows in a notebook: validate, render as Kestra would, never leak."""
+
+    session: KernelSession | None
+
+    env_files = List(
+        Unicode(),
+        default_value=[".env_encoded", ".env"],
+        config=True,
+        help="Dotenv files looked for (in this order) from the notebook's directory upward, "
+        "by %load_ext kestra_nb and by %kestra_env without a path; the nearest directory "
+        "wins and only the first file found is loaded.",
+    )
+    mask = Bool(
+        True,
+        config=True,
+        help="Mask every known secret value in cell output. False turns masking off "
+        "(for debugging; a warning is shown, and values will reach the saved notebook).",
+    )
+    show = Enum(
+        SHOW_CHOICES,
+        default_value="rendered",
+        config=True,
+        help="What %%kestra_flow displays by default: the rendered flow, the source, or both.",
+    )
+    short_errors = Bool(
+        True,
+        config=True,
+        help="Show user errors (invalid flow, bad options, render errors) as one short "
+        "message; False raises them with their full traceback.",
+    )
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        self.session = None  # set by `extension.load`; before that `mask` changes are kept
+        Configurable.__init__(self, config=shell.config if shell is not None else None)
+        Magics.__init__(self, shell=shell, **kwargs)
+        if shell is not None and self not in shell.configurables:
+            shell.configurables.append(self)  # what makes `%config KestraMagics.x = ...` work
+
+    # -- configuration -------------------------------------------------------------------
+
+    @observe("mask")
+    def _mask_changed(self, change: Mapping[str, Any]) -> None:
+        if getattr(self, "session", None) is not None:  # at load, `load` applies it itself
+            self.apply_mask_setting(bool(change["new"]))
+
+    def apply_mask_setting(self, enabled: bool) -> None:
+        """Switch output masking on or off; turning it off always prints a warning."""
+        session = self.session
+        if session is not None and session.masking is not None:
+            session.masking.enabled = enabled
+        if enabled:
+            print("kestra_nb: output masking on", file=sys.stderr)
+        else:
+            print(
+                "kestra_nb: WARNING: output masking is OFF: secret values will appear in cell "
+                "output and in the saved notebook (%config KestraMagics.mask = True to "
+                "turn it back on)",
+                file=sys.stderr,
+            )
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _session(self) -> KernelSession:
+        if self.session is None:
+            raise UsageError("kestra_nb is not loaded: run %load_ext kestra_nb first")
+        return self.session
+
+    def _mask(self, text: str) -> str:
+        session = self.session
+        if session is None:
+            return text
+        return str(session.masker.mask(text))
+
+    def _fail(self, message: str, exc: BaseException | None = None) -> NoReturn:
+        """A user error: one short line (masked), or the real exception with short_errors off."""
+        message = self._mask(message)
+        if not self.short_errors and exc is not None:
+            raise exc
+        raise UsageError(message) from None
+
+    def _lookup(self, name: str, option: str, local_ns: Mapping[str, Any] | None) -> Any:
+        for ns in (local_ns or {}, self.shell.user_ns if self.shell is not None else {}):
+            if name in ns:
+                return ns[name]
+        self._fail(f"{option}: no variable named {name!r}")
+
+    def _inputs_var(self, name: str | None, local_ns: Mapping[str, Any] | None) -> dict[str, Any]:
+        if not name:
+            return {}
+        value = self._lookup(name, "--inputs", local_ns)
+        if not isinstance(value, Mapping):
+            self._fail(f"--inputs: {name} is a {type(value).__name__}, not a dict")
+        return {str(k): v for k, v in value.items()}
+
+    # -- %%kestra_flow ---------------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("--name", metavar="VAR", help="store the KestraFlow in this variable")
+    @argument(
+        "--input",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        dest="input",
+        help="an input value (converted to the input's type); repeatable",
+    )
+    @argument("--inputs", metavar="DICTVAR", help="a dict variable of input values")
+    @argument(
+        "--env",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="an extra dotenv file (secrets and ENV_* entries) for this cell only; repeatable",
+    )
+    @argument("--save", metavar="PATH", help="write the flow's source YAML (never rendered values)")
+    @argument("--show", choices=SHOW_CHOICES, help="rendered (default), source or both")
+    @no_var_expand
+    @needs_local_scope
+    @cell_magic
+    def kestra_flow(self, line: str, cell: str, local_ns: Mapping[str, Any] | None = None) -> None:
+        """Validate a Kestra flow and show it rendered as Kestra would run it.
+
+        Every expression is rendered with `flow`, `execution`, `inputs`, `vars`, `labels`,
+        `envs` and `secret()`; run-time-only expressions (`outputs`, `taskrun`, ...) stay
+        verbatim and are listed as deferred. Secret values are shown as `******`.
+        """
+        session = self._session()
+        args = parse_argstring(self.kestra_flow, line)
+        if args.name and not args.name.isidentifier():
+            self._fail(f"--name: {args.name!r} is not a valid variable name")
+        inputs = self._inputs_var(args.inputs, local_ns)
+        for item in args.input:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                self._fail(f"--input {key.strip() or item!r}: expected KEY=VALUE")
+            inputs[key.strip()] = value
+        store, environ = session.store, session.environ
+        if args.env:
+            store, environ = self._cell_context(args.env)
+
+        from ..flow import KestraFlow
+
+        try:
+            flow = KestraFlow.from_yaml(cell, secrets=store, inputs=inputs, environ=environ)
+        except KestraNbError as exc:
+            problems = getattr(exc, "problems", None)
+            if problems:
+                lines = [str(exc).split(":", 1)[0] + ":"]
+                lines += [f"  {p}" for p in problems]
+                if args.save:
+                    lines.append(f"  (not saved to {args.save})")
+                self._fail("\n".join(lines), exc)
+            self._fail(str(exc), exc)
+
+        if args.name and self.shell is not None:
+            self.shell.user_ns[args.name] = flow
+        from IPython.display import display
+
+        display(FlowView(flow, args.show or self.show))
+        if args.save:
+            self._save_source(flow, args.save)
+
+    def _cell_context(self, paths: list[str]) -> tuple[Any, dict[str, str]]:
+        """A copy of the store and environ with extra dotenv files, for one cell."""
+        from ..secrets import SecretStore
+
+        session = self._session()
+        base = session.store
+        store = SecretStore()
+        store.subscribe(lambda name, value: session.masker.add(value, name))
+        for name in base.names():
+            store.add(name, base.get(name), source=base.source_of(name))
+        environ = dict(session.environ)
+        for path in paths:
+            try:
+                loaded = session.load_env_file(path, store=store, environ=environ)
+            except OSError as exc:
+                self._fail(f"--env {path}: {_os_error(exc, path)}", exc)
+            except KestraNbError as exc:
+                self._fail(f"--env {path}: {exc}", exc)
+            for problem in loaded.problems:
+                print(f"kestra_nb: --env {loaded.path}: invalid: {problem}", file=sys.stderr)
+        return store, environ
+
+    def _save_source(self, flow: Any, path: str) -> None:
+        """`--save`: the cell's YAML as written (never rendered values), atomically."""
+        target = Path(path).expanduser()
+        if not target.is_absolute():
+            target = Path.cwd() / target
+        try:
+            flow.save(target, overwrite=True)  # the previous file is kept as `.bak`
+        except OSError as exc:
+            self._fail(f"--save {path}: {_os_error(exc, target)}", exc)
+        print(f"kestra_nb: saved the flow source to {target}")
+
+    # -- %kestra_render ---------------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("--inputs", metavar="DICTVAR", help="a dict variable of input values")
+    @argument("template", nargs="*", help="the template (line form); the cell in cell form")
+    @no_var_expand
+    @needs_local_scope
+    @line_cell_magic
+    def kestra_render(
+        self, line: str, cell: str | None = None, local_ns: Mapping[str, Any] | None = None
+    ) -> None:
+        """Render one Kestra template with `secret()`, `envs` and `inputs`; output masked.
+
+        `%kestra_render [--inputs DICTVAR] TEMPLATE` renders the rest of the line;
+        `%%kestra_render [--inputs DICTVAR]` renders the cell.
+        """
+        session = self._session()
+        if cell is None:
+            match = _RENDER_LINE.match(line)
+            inputs_name, template = (match.group(1), match.group(2)) if match else (None, line)
+            if not template.strip():
+                self._fail("%kestra_render: no template (usage: %kestra_render TEMPLATE)")
+        else:
+            args = parse_argstring(self.kestra_render, line)
+            if args.template:
+                self._fail("%%kestra_render: the template is the cell; unexpected arguments")
+            inputs_name, template = args.inputs, cell
+        inputs = self._inputs_var(inputs_name, local_ns)
+
+        from ..pebble import Renderer
+
+        renderer = Renderer(secrets=session.store, environ=session.environ)
+        try:
+            text = renderer.render(template, {"inputs": inputs}, masked=self.mask)
+        except KestraNbError as exc:
+            self._fail(str(exc), exc)
+        print(self._mask(str(text)) if self.mask else text)
+
+    # -- %kestra_env --------------------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("path", nargs="*", help="dotenv files to load (default: KestraMagics.env_files)")
+    @argument("--list", action="store_true", help="list loaded files and env names")
+    @line_magic
+    def kestra_env(self, line: str) -> None:
+        """Load dotenv files: secrets into the store, `ENV_*` entries into `envs`.
+
+        Reports the resolved path, how many secrets and envs were loaded and each invalid
+        entry (key and reason, never a value). Without a path, the first of
+        `KestraMagics.env_files` found from the notebook's directory upward is loaded.
+        """
+        session = self._session()
+        args = parse_argstring(self.kestra_env, line)
+        if args.list:
+            self._list_envs(session)
+            if not args.path:
+                return
+        paths: list[str | Path] = list(args.path)
+        if not paths:
+            from .extension import find_env_file
+
+            found = find_env_file(self.env_files)
+            if found is None:
+                names = " or ".join(self.env_files) or "(KestraMagics.env_files is empty)"
+                self._fail(f"%kestra_env: no {names} found from {Path.cwd()} upward")
+            paths = [found]
+        for path in paths:
+            try:
+                loaded = session.load_env_file(path)
+            except OSError as exc:
+                self._fail(f"%kestra_env: {_os_error(exc, path)}", exc)
+            except KestraNbError as exc:
+                self._fail(f"%kestra_env: {exc}", exc)
+            for text in loaded.lines():
+                print(f"kestra_nb: loaded {text}" if not text.startswith(" ") else text)
+
+    def _list_envs(self, session: KernelSession) -> None:
+        files = ", ".join(str(p) for p in session.env_files) or "none"
+        print(f"env files loaded: {files}")
+        names = sorted(session.environ)
+        if not names:
+            print("no envs (ENV_* variables)")
+            return
+        width = max(len(_env_name(n)) for n in names) + 5
+        for name in names:
+            print(f"{'envs.' + _env_name(name):<{width}}  {name}")
+
+    # -- %kestra_secrets ----------------------------------------------------------------------
+
+    @magic_arguments()
+    @argument("--list", action="store_true", help="a text table of names and sources")
+    @line_magic
+    def kestra_secrets(self, line: str) -> Any:
+        """The secrets panel, or with `--list` a table of secret names and sources (no values)."""
+        session = self._session()
+        args = parse_argstring(self.kestra_secrets, line)
+        if args.list:
+            names = list(session.store.names())
+            if not names:
+                print("no secrets loaded")
+                return None
+            width = max(4, *(len(n) for n in names))
+            print(f"{'NAME':<{width}}  SOURCE")
+            for name in names:
+                print(f"{name:<{width}}  {session.store.source_of(name)}")
+            return None
+        from IPython.display import display
+
+        from .panel import SecretsPanel
+
+        panel = SecretsPanel(store=session.store)
+        display(panel)
+        return None
+
+
+_RENDER_LINE = re.compile(r"^\s*(?:--inputs(?:=|\s+)([A-Za-z_][\w.]*)\s*)?(.*)$", re.DOTALL)
+
+
+def _os_error(exc: OSError, path: object) -> str:
+    """`<file>: <reason>` for an OSError, in one line."""
+    return f"{exc.filename or path}: {exc.strerror or exc}"
+
+
+def _env_name(name: str) -> str:
+    """`ENV_MY_VAR` -> `my_var`, as Kestra names it under `envs`."""
+    return name[4:].lower() if name.startswith("ENV_") else name.lower()
+
+
+class FlowView:
+    """A `KestraFlow` displayed as `rendered`, `source` or `both` (masked HTML and text)."""
+
+    def __init__(self, flow: Any, show: str = "rendered") -> None:
+        self.flow = flow
+        self.show = show
+
+    def _repr_html_(self) -> str:
+        return str(self.flow.html(self.show))
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self.flow) if cycle else str(self.flow.text(self.show)))
+
+    def __repr__(self) -> str:
+        return str(self.flow.text(self.show))

@@ -1,0 +1,66 @@
+"""The Jinja2 environment that runs Kestra's Pebble dialect.
+
+A `SandboxedEnvironment` with autoescaping off, the final newline kept (Pebble keeps it),
+values printed by `values.output` (null empty, `true`, compact JSON, Java numbers), strict
+undefined, the Pebble front end in place of Jinja2's parser (`parser.parse`), and
+`codegen.PebbleCodeGenerator`. Filters, tests and functions are Kestra's catalogue
+(`filters.FILTERS`, `tests.TESTS`, `functions.FUNCTIONS`); Jinja2's own are not registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
+
+from jinja2 import nodes
+from jinja2.runtime import Undefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import filters, functions, runtime, tests, values
+from .codegen import PebbleCodeGenerator
+from .parser import parse
+
+
+class StrictUndefined(Undefined):
+    """Never instantiated: looking up an undefined variable raises Pebble's error at once."""
+
+    __slots__ = ()
+
+    def __new__(
+        cls, hint: str | None = None, obj: Any = None, name: str | None = None, exc: Any = None
+    ) -> NoReturn:
+        raise runtime.missing_root(name or "?")
+
+
+class PebbleEnvironment(SandboxedEnvironment):
+    """Kestra's Pebble engine on Jinja2's machinery (see the module docstring)."""
+
+    code_generator_class = PebbleCodeGenerator
+
+    def __init__(self, functions_: Mapping[str, Callable[..., Any]] | None = None) -> None:
+        super().__init__(
+            autoescape=False,
+            keep_trailing_newline=True,
+            finalize=values.output,
+            undefined=StrictUndefined,
+            cache_size=0,
+            auto_reload=False,
+        )
+        self.filters = dict(filters.FILTERS)
+        self.tests = dict(tests.TESTS)
+        catalogue: dict[str, Callable[..., Any]] = dict(functions.FUNCTIONS)
+        for name in functions.SERVER_FUNCTIONS:
+            catalogue.setdefault(name, runtime.server_function(name))
+        catalogue.update(runtime.CONTEXT_FUNCTIONS)
+        for name in functions_ or {}:
+            # caller-supplied functions (a local `kv`, ...) go through the render state
+            if name not in runtime.CONTEXT_FUNCTIONS:
+                catalogue[name] = runtime.server_function(name)
+        self.pebble_functions = catalogue
+        self.context_functions = frozenset(runtime.CONTEXT_FUNCTIONS)
+        self.pebble_range = functions.FUNCTIONS["range"]
+        self._function_names = frozenset(catalogue)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """Pebble's grammar instead of Jinja2's."""
+        return parse(source, name, self._function_names)

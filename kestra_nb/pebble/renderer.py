@@ -1,0 +1,221 @@
+"""`Renderer`: Kestra's `VariableRenderer` pipeline over the Pebble engine.
+
+1. A string without `{` is returned untouched (Pebble never parses it).
+2. Kestra's single-line `{% raw %}...{% endraw %}` blocks are swapped for UUIDs before
+   rendering and put back afterwards; the final result drops the raw tags (§3.2).
+3. The template (its "name" is its own source, as Kestra's literal templates) is compiled
+   once and kept in an LRU cache (1000 entries, like Kestra's `PebbleLruCache`).
+4. Errors take Kestra's shapes: ``Unable to find `x` used in the expression `{{ x }}` at
+   line 1`` (`UndefinedError`), `io.pebbletemplates.pebble.error.PebbleException: <msg>
+   (<template>:<line>)` (`PebbleError`, `SecretNotFoundError`, `NotAvailableError`) and
+   `...ParserException: ...` (`PebbleParseError`).
+5. `recursive=True` re-renders until the output stops changing (at most 100 times).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any
+
+from jinja2 import Template
+
+from ..errors import RenderError, SecretNotFound
+from . import runtime
+from .environment import PebbleEnvironment
+from .exceptions import (
+    PARSER_EXCEPTION,
+    PEBBLE_EXCEPTION,
+    PebbleError,
+    PebbleParseError,
+    SecretNotFoundError,
+    UndefinedError,
+)
+from .lexer import RAW_PATTERN, ParseFailure
+
+MAX_RENDERING_AMOUNT = 100
+DEFAULT_FLOW = {"id": "notebook", "namespace": "company.team"}
+
+
+class Renderer:
+    """Render Kestra expressions exactly as Kestra 1.x would (see the module docstring).
+
+    `secrets`: a `SecretStore` (case-insensitive `get`) or a plain mapping (keys looked up
+    upper-cased, like Kestra). `environ`: environment-style entries; `ENV_X` becomes
+    `envs.x`. `functions`: implementations of server functions (`kv`, `read`, ...).
+    """
+
+    def __init__(
+        self,
+        secrets: Any = None,
+        environ: Mapping[str, str] | None = None,
+        recursive: bool = False,
+        functions: Mapping[str, Callable[..., Any]] | None = None,
+        cache_size: int = 1000,
+    ) -> None:
+        self.secrets = secrets
+        self.recursive = recursive
+        self.functions: dict[str, Callable[..., Any]] = dict(functions or {})
+        self.envs: dict[str, str] = {}
+        if environ:
+            from ..secrets import envs_from
+
+            self.envs = envs_from(environ)
+        self.environment = PebbleEnvironment(self.functions)
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, Template] = OrderedDict()
+
+    # public API --------------------------------------------------------------------------
+    def render(
+        self, template: str, variables: Mapping[str, Any] | None = None, masked: bool = False
+    ) -> str:
+        """Render `template` with `variables`; `masked=True` shows `secret()` as `******`."""
+        return self._render_top(template, variables, masked)[0]
+
+    def render_with_secrets(
+        self, template: str, variables: Mapping[str, Any] | None = None
+    ) -> tuple[str, list[str]]:
+        """Render, and also return the secret values `secret()` produced (for a masker)."""
+        return self._render_top(template, variables, False)
+
+    def context(self, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The root variables a template sees: defaults (`flow`, `envs`, `globals`) + yours."""
+        ctx: dict[str, Any] = {"flow": dict(DEFAULT_FLOW), "envs": self.envs, "globals": {}}
+        if variables:
+            ctx.update(variables)
+        return ctx
+
+    def compile(self, source: str) -> Template:
+        """The compiled template for `source` (LRU-cached); raises `PebbleParseError`."""
+        cached = self._cache.get(source)
+        if cached is not None:
+            self._cache.move_to_end(source)
+            return cached
+        try:
+            compiled = self.environment.from_string(source)
+        except ParseFailure as exc:
+            raise _formatted(
+                PebbleParseError(f"{PARSER_EXCEPTION}: {exc.message} ({source}:{exc.line})")
+            ) from None
+        self._cache[source] = compiled
+        if len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return compiled
+
+    # pipeline ------------------------------------------------------------------------------
+    def _render_top(
+        self, template: str, variables: Mapping[str, Any] | None, masked: bool
+    ) -> tuple[str, list[str]]:
+        state = runtime.RenderState(
+            lookup_secret=self._lookup_secret,
+            masked=masked,
+            functions=self.functions,
+            render_string=self._render,
+        )
+        token = runtime.set_state(state)
+        try:
+            out = self._render(template, self.context(variables), self.recursive)
+        finally:
+            runtime.reset_state(token)
+        used = list(dict.fromkeys(state.used))
+        return out, used
+
+    def _render(self, template: str, variables: Mapping[str, Any], recursive: bool) -> str:
+        if template is None:
+            return template
+        if "{" not in template:
+            return template
+        if recursive:
+            out = template
+            for _ in range(MAX_RENDERING_AMOUNT + 1):
+                rendered = self._render_once(out, variables)
+                if rendered == out:
+                    break
+                out = rendered
+            else:
+                raise RenderError("Too many rendering attempts")
+        else:
+            out = self._render_once(template, variables)
+        return RAW_PATTERN.sub(r"\2", out)
+
+    def _render_once(self, template: str, variables: Mapping[str, Any]) -> str:
+        replacers: dict[str, str] = {}
+
+        def swap(match: re.Match[str]) -> str:
+            key = str(uuid.uuid4())
+            replacers[key] = match.group(1)
+            return key
+
+        source = RAW_PATTERN.sub(swap, template) if "raw" in template else template
+        compiled = self.compile(source)
+        try:
+            result = "".join(compiled.root_render_func(compiled.new_context(dict(variables))))
+        except Exception as exc:  # re-shaped as Kestra's errors below
+            raise self._kestra_error(exc, compiled, source) from None
+        for key, raw in replacers.items():
+            result = result.replace(key, raw)
+        return result
+
+    def _kestra_error(self, exc: Exception, compiled: Template, source: str) -> Exception:
+        if getattr(exc, "kestra_formatted", False):
+            return exc
+        line = _template_line(exc.__traceback__, compiled)
+        if isinstance(exc, runtime.Missing):
+            return _formatted(
+                UndefinedError(
+                    f"Unable to find `{exc.name}` used in the expression `{source}` at line {line}",
+                    name=exc.name,
+                    root=exc.root,
+                )
+            )
+        where = f"({source}:{line})"
+        if isinstance(exc, SecretNotFoundError):
+            return _formatted(SecretNotFoundError(exc.key, f"{PEBBLE_EXCEPTION}: {exc} {where}"))
+        if isinstance(exc, SecretNotFound):
+            return _formatted(SecretNotFoundError(exc.key, f"{PEBBLE_EXCEPTION}: {exc} {where}"))
+        if isinstance(exc, PebbleError):
+            java_class = getattr(exc, "java_class", PEBBLE_EXCEPTION)
+            error = type(exc)(f"{java_class}: {exc} {where}")
+            error.java_class = java_class
+            return _formatted(error)
+        if isinstance(exc, RenderError):
+            return _formatted(RenderError(f"{PEBBLE_EXCEPTION}: {exc} {where}"))
+        if isinstance(exc, RecursionError):
+            return _formatted(PebbleError(f"{PEBBLE_EXCEPTION}: too deeply nested {where}"))
+        # a Python error inside a filter or function: Pebble would wrap it the same way
+        name = type(exc).__name__
+        return _formatted(PebbleError(f"{PEBBLE_EXCEPTION}: {name}: {exc} {where}"))
+
+    def _lookup_secret(self, key: str) -> str:
+        store = self.secrets
+        if store is None:
+            raise SecretNotFoundError(key)
+        if isinstance(store, Mapping):
+            value = store.get(key.upper())
+            if value is None:
+                value = store.get(key)
+            if value is None:
+                raise SecretNotFoundError(key)
+            return str(value)
+        try:
+            return str(store.get(key))
+        except SecretNotFound:
+            raise SecretNotFoundError(key) from None
+
+
+def _formatted(exc: Exception) -> Exception:
+    exc.kestra_formatted = True  # type: ignore[attr-defined]
+    return exc
+
+
+def _template_line(tb: TracebackType | None, compiled: Template) -> int:
+    """The template line of the deepest frame of `compiled` in the traceback (else 1)."""
+    line = 1
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__jinja_template__") is compiled:
+            line = compiled.get_corresponding_lineno(tb.tb_lineno)
+        tb = tb.tb_next
+    return line

@@ -1,0 +1,510 @@
+"""What compiled Pebble templates call at run time.
+
+Strict undefined (`Missing`, raised where Pebble raises `AttributeNotFoundException`), the
+attribute resolver and its sandbox (dict keys, list indices and a small allow-list of the
+Java getters Pebble would resolve; never a Python attribute), the escape hatches (`??`,
+`???`, `is defined`, `default`), `if`/`for` semantics, the 0-based `loop`, and the context
+functions (`secret`, `render`, `renderOnce`, `printContext`, `fetchContext`, `block`).
+Per-render state (secrets, masking, the secrets used, server functions) lives in a
+`ContextVar`, so nested `render()` calls and threads stay apart.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as _dt
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jinja2.runtime import LoopContext
+from jinja2.utils import missing
+
+from . import values
+from .exceptions import NotAvailableError, PebbleError, SecretNotFoundError
+from .nodes import block_ident
+
+MASK = "******"
+
+
+class Missing(Exception):
+    """Pebble's `AttributeNotFoundException`: `name` is missing, `root` is the chain's root."""
+
+    def __init__(self, name: str, root: str | None, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.root = root if root is not None else name
+
+
+def missing_root(name: str) -> Missing:
+    return Missing(
+        name,
+        name,
+        f"Root attribute [{name}] does not exist or can not be accessed and strict variables "
+        "is set to true.",
+    )
+
+
+def raise_missing_root(name: str) -> Any:
+    """An undefined root variable (strict variables)."""
+    raise missing_root(name)
+
+
+# --- per-render state ----------------------------------------------------------------------
+
+
+@dataclass
+class RenderState:
+    """What a render needs beyond its variables (one per `Renderer.render` call)."""
+
+    lookup_secret: Callable[[str], str]
+    masked: bool = False
+    functions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    render_string: Callable[[str, Mapping[str, Any], bool], str] | None = None
+    used: list[str] = field(default_factory=list)
+    depth: int = 0
+
+
+_STATE: contextvars.ContextVar[RenderState | None] = contextvars.ContextVar(
+    "kestra_nb_render_state", default=None
+)
+
+
+def current_state() -> RenderState:
+    state = _STATE.get()
+    if state is None:  # rendering outside a Renderer: no secrets, no server functions
+        state = RenderState(lookup_secret=_no_secret)
+        _STATE.set(state)
+    return state
+
+
+def set_state(state: RenderState) -> contextvars.Token[RenderState | None]:
+    return _STATE.set(state)
+
+
+def reset_state(token: contextvars.Token[RenderState | None]) -> None:
+    _STATE.reset(token)
+
+
+def _no_secret(key: str) -> str:
+    raise SecretNotFoundError(key)
+
+
+# --- attributes (the sandbox) ------------------------------------------------------------
+
+
+class PebbleLoop(LoopContext):
+    """Pebble's `loop`: `index` 0-based, `revindex` = length-index-1, `first`, `last`, `length`."""
+
+    @property
+    def index(self) -> int:
+        return self.index0
+
+    @property
+    def revindex(self) -> int:
+        return self.length - self.index0 - 1
+
+
+_LOOP_ATTRS = frozenset({"index", "revindex", "first", "last", "length"})
+_DATE_GETTERS = {
+    "year": lambda d: d.year,
+    "monthValue": lambda d: d.month,
+    "dayOfMonth": lambda d: d.day,
+    "dayOfYear": lambda d: d.timetuple().tm_yday,
+    "hour": lambda d: d.hour,
+    "minute": lambda d: d.minute,
+    "second": lambda d: d.second,
+    "nano": lambda d: d.microsecond * 1000,
+}
+
+
+def _class_name(obj: Any) -> str:
+    try:
+        return values.class_name(obj)
+    except Exception:  # pragma: no cover - defensive: never fail while reporting a failure
+        return type(obj).__name__
+
+
+def _not_found(obj: Any, name: str, root: str | None) -> Missing:
+    return Missing(
+        name,
+        root,
+        f"Attribute [{name}] of [{_class_name(obj)}] does not exist or can not be accessed "
+        "and strict variables is set to true.",
+    )
+
+
+def _index(obj: Any) -> int | None:
+    if isinstance(obj, bool):
+        return None
+    if isinstance(obj, int):
+        return obj
+    if isinstance(obj, float) and obj.is_integer():
+        return int(obj)
+    if isinstance(obj, str) and obj.isdigit():
+        return int(obj)
+    return None
+
+
+def getattr_(obj: Any, attr: Any, root: str | None, direct: bool) -> Any:
+    """`obj.attr` / `obj[attr]` as Pebble resolves it, restricted to data (the sandbox)."""
+    if obj is None:
+        if direct and root is not None:
+            raise missing_root(root)
+        raise Missing(
+            str(attr),
+            root,
+            "Attempt to get attribute of null object and strict variables is set to true.",
+        )
+    if isinstance(obj, Mapping):
+        try:
+            return obj[attr]
+        except (KeyError, TypeError):
+            pass
+        if isinstance(attr, float) and attr.is_integer() and int(attr) in obj:
+            return obj[int(attr)]
+        raise _not_found(obj, _attr_name(attr), root)
+    name = _attr_name(attr)
+    if isinstance(obj, (list, tuple)):
+        index = _index(attr)
+        if index is not None:
+            if 0 <= index < len(obj):
+                return obj[index]
+            raise _not_found(obj, name, root)
+        if name == "size":
+            return len(obj)
+        if name == "empty":
+            return not obj
+    elif isinstance(obj, str):
+        if name == "length":
+            return len(obj)
+        if name == "empty":
+            return not obj
+        if name == "blank":
+            return not obj.strip()
+        index = _index(attr)
+        if index is not None and not isinstance(attr, str) and 0 <= index < len(obj):
+            return values.JavaChar(obj[index])
+    elif isinstance(obj, values.MapEntry):
+        if name == "key":
+            return obj.key
+        if name == "value":
+            return obj.value
+    elif isinstance(obj, PebbleLoop):
+        if name in _LOOP_ATTRS:
+            return getattr(obj, name)
+    elif isinstance(obj, (set, frozenset)):
+        if name == "size":
+            return len(obj)
+        if name == "empty":
+            return not obj
+    elif isinstance(obj, _dt.date):
+        getter = _DATE_GETTERS.get(name)
+        if getter is not None and (isinstance(obj, _dt.datetime) or name in _DATE_ONLY):
+            return getter(obj)
+    raise _not_found(obj, name, root)
+
+
+_DATE_ONLY = frozenset({"year", "monthValue", "dayOfMonth", "dayOfYear"})
+
+
+def _attr_name(attr: Any) -> str:
+    if isinstance(attr, str):
+        return attr
+    return values.to_string(attr)
+
+
+def _s(obj: Any) -> str:
+    return values.to_string(obj)
+
+
+_STRING_METHODS: dict[str, Callable[..., Any]] = {
+    "length": lambda s: len(s),
+    "isEmpty": lambda s: not s,
+    "isBlank": lambda s: not s.strip(),
+    "trim": lambda s: s.strip(" \t\n\r\x0b\x0c\x00"),
+    "strip": lambda s: s.strip(),
+    "toUpperCase": lambda s: s.upper(),
+    "toLowerCase": lambda s: s.lower(),
+    "startsWith": lambda s, p: s.startswith(_s(p)),
+    "endsWith": lambda s, p: s.endswith(_s(p)),
+    "contains": lambda s, p: _s(p) in s,
+    "indexOf": lambda s, p: s.find(_s(p)),
+    "lastIndexOf": lambda s, p: s.rfind(_s(p)),
+    "replace": lambda s, a, b: s.replace(_s(a), _s(b)),
+    "substring": lambda s, a, b=None: s[a:] if b is None else s[a:b],
+    "charAt": lambda s, i: values.JavaChar(s[i]),
+    "equals": lambda s, o: isinstance(o, str) and s == o,
+    "equalsIgnoreCase": lambda s, o: isinstance(o, str) and s.lower() == o.lower(),
+    "concat": lambda s, o: s + _s(o),
+    "toString": lambda s: s,
+}
+_LIST_METHODS: dict[str, Callable[..., Any]] = {
+    "size": lambda v: len(v),
+    "isEmpty": lambda v: not v,
+    "get": lambda v, i: v[i],
+    "contains": lambda v, x: values.contains(list(v), x),
+    "indexOf": lambda v, x: next((i for i, y in enumerate(v) if values.equals(y, x)), -1),
+}
+_MAP_METHODS: dict[str, Callable[..., Any]] = {
+    "size": lambda m: len(m),
+    "isEmpty": lambda m: not m,
+    "containsKey": lambda m, k: k in m,
+    "containsValue": lambda m, v: any(values.equals(x, v) for x in m.values()),
+    "get": lambda m, k: m.get(k),
+    "getOrDefault": lambda m, k, d: m.get(k, d),
+    "keySet": lambda m: list(m),
+    "values": lambda m: list(m.values()),
+}
+_ENTRY_METHODS: dict[str, Callable[..., Any]] = {
+    "getKey": lambda e: e.key,
+    "getValue": lambda e: e.value,
+}
+
+
+def call_method(obj: Any, name: Any, args: list[Any], root: str | None, direct: bool) -> Any:
+    """`obj.name(args)`: only a few harmless Java methods on strings, lists, maps, entries."""
+    if obj is None:
+        return getattr_(obj, name, root, direct)
+    table: Mapping[str, Callable[..., Any]] = {}
+    if isinstance(obj, str):
+        table = _STRING_METHODS
+    elif isinstance(obj, (list, tuple)):
+        table = _LIST_METHODS
+    elif isinstance(obj, Mapping):
+        table = _MAP_METHODS
+    elif isinstance(obj, values.MapEntry):
+        table = _ENTRY_METHODS
+    method = table.get(name) if isinstance(name, str) else None
+    if method is None:
+        raise _not_found(obj, _attr_name(name), root)
+    try:
+        return method(obj, *args)
+    except (TypeError, IndexError, ValueError) as exc:
+        raise PebbleError(f"Method [{name}] of [{_class_name(obj)}] failed: {exc}") from None
+
+
+# --- escape hatches ----------------------------------------------------------------------
+
+
+def coalesce(left: Callable[[], Any], right: Callable[[], Any]) -> Any:
+    """`left ?? right`: right when left is undefined or null."""
+    try:
+        value = left()
+    except Missing:
+        return right()
+    return right() if value is None else value
+
+
+def coalesce_undefined(left: Callable[[], Any], right: Callable[[], Any]) -> Any:
+    """`left ??? right`: right only when left is undefined."""
+    try:
+        return left()
+    except Missing:
+        return right()
+
+
+def is_defined(expr: Callable[[], Any]) -> bool:
+    """`x is defined`: Pebble's `DefinedTest` is "not null", undefined counts as null."""
+    try:
+        return expr() is not None
+    except Missing:
+        return False
+
+
+def apply_default(
+    default_filter: Callable[..., Any], expr: Callable[[], Any], *args: Any, **kwargs: Any
+) -> Any:
+    """`x | default(y)`: an undefined `x` is given to the filter as null."""
+    try:
+        value = expr()
+    except Missing:
+        value = None
+    return default_filter(value, *args, **kwargs)
+
+
+# --- statements ----------------------------------------------------------------------------
+
+
+def truthy_if(value: Any) -> bool:
+    return values.truthy(value, "if")
+
+
+def iterate(value: Any) -> Iterable[Any]:
+    """What `{% for %}` iterates: maps yield entries; null yields nothing."""
+    if value is None:
+        return ()
+    if isinstance(value, Mapping):
+        return [values.MapEntry(k, v) for k, v in value.items()]
+    if isinstance(value, (list, tuple)):
+        return value
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        raise PebbleError(f"Not an iterable object. Value = [{values.to_string(value)}]")
+    return list(value)
+
+
+# --- lookups that fail as Pebble does -----------------------------------------------------
+
+
+def no_filter(name: str) -> Callable[..., Any]:
+    def fail(*_args: Any, **_kwargs: Any) -> Any:
+        raise PebbleError(f"Filter [{name}] does not exist.")
+
+    return fail
+
+
+def no_test(name: str) -> Callable[..., Any]:
+    def fail(*_args: Any, **_kwargs: Any) -> Any:
+        raise PebbleError(f"Test [{name}] does not exist.")
+
+    return fail
+
+
+def call_macro(macro: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """A call to a name that is not a function: a macro of the template, or Pebble's error."""
+    if macro is missing or not callable(macro) or not hasattr(macro, "catch_kwargs"):
+        raise PebbleError(f"Function or Macro [{name}] does not exist.")
+    try:
+        return macro(*args, **kwargs)
+    except TypeError as exc:
+        raise PebbleError(f"Macro [{name}]: {exc}") from None
+
+
+def server_function(name: str) -> Callable[..., Any]:
+    """A Kestra server function: the caller's implementation, else `NotAvailableError`."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        impl = current_state().functions.get(name)
+        if impl is None:
+            raise NotAvailableError(
+                f"The '{name}' function is not available outside a Kestra server "
+                f"(pass an implementation with Renderer(functions={{'{name}': ...}}))."
+            )
+        return impl(*args, **kwargs)
+
+    return call
+
+
+# --- context functions (they receive the Jinja2 context first) ---------------------------
+
+INTERNAL_PREFIX = "kestra-nb:"
+
+
+def root_variables(context: Any) -> dict[str, Any]:
+    """The template's root variables (what `printContext()` shows and `render()` uses)."""
+    return {
+        k: v
+        for k, v in context.get_all().items()
+        if isinstance(k, str) and not k.startswith(INTERNAL_PREFIX)
+    }
+
+
+def fn_secret(
+    context: Any, key: Any = None, namespace: Any = None, subkey: Any = None, **extra: Any
+) -> str:
+    """Kestra's `secret(key, namespace, subkey)` (§1.2); records the value for masking."""
+    if extra:
+        raise PebbleError(
+            f"The 'secret' function does not accept the argument(s) {', '.join(sorted(extra))}."
+        )
+    if key is None:
+        raise PebbleError("The 'secret' function expects an argument 'key'.")
+    flow = context.get("flow")
+    if not isinstance(flow, Mapping):
+        raise PebbleError(
+            "The 'secret' function needs a 'flow' variable (java.lang.NullPointerException)."
+        )
+    state = current_state()
+    key_str = values.to_string(key)
+    try:
+        secret = state.lookup_secret(key_str)
+    except SecretNotFoundError:
+        raise
+    except LookupError:
+        raise SecretNotFoundError(key_str) from None
+    value = secret
+    if subkey is not None and subkey != "":
+        value = _secret_subkey(secret, values.to_string(subkey), key_str)
+    if value:
+        state.used.append(value)
+    return MASK if state.masked else value
+
+
+def _secret_subkey(secret: str, subkey: str, key: str) -> str:
+    try:
+        tree = json.loads(secret)
+    except ValueError:
+        raise PebbleError(
+            f"Failed to read secret sub-key '{subkey}' from secret '{key}'. "
+            "Ensure the secret contains valid JSON value."
+        ) from None
+    if not isinstance(tree, dict) or subkey not in tree:
+        raise PebbleError(f"Cannot find secret sub-key '{subkey}' in secret '{key}'.")
+    node = tree[subkey]
+    if isinstance(node, str):
+        return node
+    if isinstance(node, (dict, list)):
+        return json.dumps(node, separators=(",", ":"), ensure_ascii=False)
+    if node is None:
+        return "null"
+    if isinstance(node, bool):
+        return "true" if node else "false"
+    return json.dumps(node)
+
+
+def _render_value(state: RenderState, value: Any, variables: Mapping[str, Any], rec: bool) -> Any:
+    if isinstance(value, str):
+        if state.render_string is None:  # pragma: no cover - set by every Renderer
+            raise PebbleError("Function or Macro [render] does not exist.")
+        return state.render_string(value, variables, rec)
+    if isinstance(value, Mapping):
+        return {
+            _render_value(state, k, variables, rec): _render_value(state, v, variables, rec)
+            for k, v in value.items()
+        }
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_render_value(state, v, variables, rec) for v in value]
+    return value
+
+
+def fn_render(context: Any, toRender: Any = None, recursive: Any = True) -> Any:
+    """Kestra's `render(toRender, recursive=true)`: render with the current root variables."""
+    state = current_state()
+    if state.depth >= 16:
+        raise PebbleError("Maximum render() nesting depth (16) exceeded.")
+    state.depth += 1
+    try:
+        return _render_value(state, toRender, root_variables(context), bool(recursive))
+    finally:
+        state.depth -= 1
+
+
+def fn_render_once(context: Any, toRender: Any = None) -> Any:
+    """Kestra's `renderOnce(toRender)` = `render(toRender, recursive=false)`."""
+    return fn_render(context, toRender, False)
+
+
+def fn_print_context(context: Any) -> dict[str, Any]:
+    """`printContext()` / `fetchContext()`: every root variable."""
+    return root_variables(context)
+
+
+def fn_block(context: Any, name: Any = None) -> str:
+    """`block("name")`: render a named block of this template again."""
+    blocks = context.blocks.get(block_ident(values.to_string(name)))
+    if not blocks:
+        raise PebbleError(f"Block [{values.to_string(name)}] does not exist.")
+    return "".join(blocks[0](context))
+
+
+CONTEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "secret": fn_secret,
+    "render": fn_render,
+    "renderOnce": fn_render_once,
+    "printContext": fn_print_context,
+    "fetchContext": fn_print_context,
+    "block": fn_block,
+}

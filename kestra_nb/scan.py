@@ -1,0 +1,715 @@
+"""The leak scanner behind `kestra-nb scan`: find known secret values in notebooks and files.
+
+Pattern scanners guess what a secret looks like; this one knows the values (from dotenv files
+or `SECRET_*` variables) and looks for every variant the masker knows (literal, lines,
+base64 forms, percent, JSON, repr, HTML). Notebooks are read structurally, so a finding names
+its cell, output and channel (stream name, mimetype, traceback, metadata path); other files
+are read as text. A finding never holds the value, only the secret's name and variant kind.
+
+Speed: a raw-bytes pre-check runs first. Every variant has an "anchor", its longest run of
+characters no JSON writer escapes; a file whose raw bytes hold no anchor cannot hold a
+variant in any decoded string, so it is clean without being parsed. Files that pass the
+pre-check are parsed, and all their strings are searched with one call of the masker's
+multi-pattern automaton (joined with a separator no pattern contains).
+
+`--fix` masks findings in outputs, metadata and widget state in place (atomic write, `.bak`
+kept, the file's mode kept); sources are never rewritten, only reported.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+import json
+import os
+import re
+import stat
+import subprocess
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from .atomic import write_atomic
+from .dotenv_codec import SECRET_PREFIX, decode_value, parse_dotenv, read_dotenv_text
+from .errors import DotenvError
+from .masking import ENGINES, Masker, MaskingWarning, secret_variants
+from .secrets import SecretStore
+
+__all__ = [
+    "ENV_FILE_NAMES",
+    "Finding",
+    "ScanReport",
+    "Scanner",
+    "SecretFile",
+    "find_env_files",
+    "iter_files",
+    "load_secret_file",
+    "scan_paths",
+    "secrets_from_environ",
+]
+
+#: Looked for in the current directory and upward when no `--env-file` is given.
+ENV_FILE_NAMES = (".env_encoded", ".env")
+
+#: Directories never walked outside a git work tree.
+SKIP_DIRS = frozenset({".git", ".venv", "node_modules"})
+#: Bytes of a file looked at to decide it is binary (a NUL byte means binary).
+BINARY_SNIFF = 8192
+#: Anchors shorter than this make the pre-check useless; such secrets disable it.
+MIN_ANCHOR = 4
+#: Joins the strings of one notebook for a single automaton pass; no pattern contains it.
+_SEP = "\x00"
+#: Attachment mimetypes whose base64 payload is decoded and scanned as text.
+_TEXT_MIME = re.compile(r"^(text/.*|application/(.*\+)?(json|xml|javascript)|image/svg\+xml)$")
+#: Characters some JSON writer may escape: quote, backslash, `/`, HTML-sensitive, controls.
+_UNSAFE = frozenset('"\\/<>&\u2028\u2029') | {chr(i) for i in range(0x20)} | {"\x7f"}
+_UNSAFE_RE = re.compile("[" + re.escape("".join(sorted(_UNSAFE))) + "]")
+_ATTACHMENTS = re.compile(rb'"attachments"\s*:\s*\{\s*"')
+
+
+class _SecretSource(Protocol):
+    """Anything shaped like `SecretStore`: sorted names and a lookup."""
+
+    def names(self) -> list[str]: ...
+
+    def get(self, key: str) -> str: ...
+
+
+SecretsLike = Mapping[str, str] | Iterable[tuple[str, str]] | _SecretSource
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One leak: where it is and which secret, never the value.
+
+    `cell` and `output` are 1-based (None for notebook metadata and plain files); `channel`
+    is the stream name, mimetype, `ename`/`evalue`/`traceback`, `source`, `text` (plain
+    files), `attachments.<name>.<mime>` or a metadata path such as
+    `metadata.widgets.application/vnd.jupyter.widget-state+json.state.<id>.state.value`;
+    `line` is 1-based within that channel's text. `kind` is the masker's variant kind.
+    """
+
+    path: str
+    cell: int | None
+    output: int | None
+    channel: str
+    line: int | None
+    secret: str
+    kind: str
+    fixable: bool = True
+    fixed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON shape: every key always present, in this order."""
+        return asdict(self)
+
+    def describe(self, fix: bool = False) -> str:
+        """One human line, e.g. `a.ipynb: cell 2, output 1, stdout, line 3: API_KEY (base64)`.
+
+        With `fix`, says whether `--fix` masked it (sources and plain files are report only).
+        """
+        if self.cell is None and self.output is None and self.channel == "text":
+            where = f"{self.path}:{self.line}"
+        else:
+            parts = ["notebook" if self.cell is None else f"cell {self.cell}"]
+            if self.output is not None:
+                parts.append(f"output {self.output}")
+            parts.append(self.channel)
+            if self.line is not None and self.line > 1:
+                parts.append(f"line {self.line}")
+            where = f"{self.path}: " + ", ".join(parts)
+        note = ""
+        if self.fixed:
+            note = " [masked]"
+        elif fix and self.fixable:
+            note = " [not masked]"
+        elif fix:
+            note = " [not masked: report only]"
+        return f"{where}: {self.secret} ({self.kind}){note}"
+
+
+@dataclass
+class ScanReport:
+    """What a scan found and did. `exit_code`: 0 clean, 1 findings, 2 read errors."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    fixed: list[tuple[str, str | None]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    secrets: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return 2
+        return 1 if self.findings else 0
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The findings as a list of dicts with stable keys (see `Finding`)."""
+        return [f.to_dict() for f in self.findings]
+
+
+@dataclass
+class _Slot:
+    """One string of a notebook and how to put a masked version back."""
+
+    cell: int | None
+    output: int | None
+    channel: str
+    text: str
+    put: Callable[[str], None] | None  # None: report only (sources, dict keys)
+    line0: int = 0
+
+
+def _secret_pairs(secrets: SecretsLike) -> list[tuple[str, str]]:
+    if isinstance(secrets, Mapping):
+        return [(str(k), str(v)) for k, v in secrets.items()]
+    names = getattr(secrets, "names", None)
+    getter = getattr(secrets, "get", None)
+    if callable(names) and callable(getter):
+        return [(n, getter(n)) for n in names()]
+    return [(str(k), str(v)) for k, v in secrets]  # type: ignore[union-attr]
+
+
+def _anchor(text: str) -> str:
+    """The longest run of `text` that no JSON writer escapes (empty if none)."""
+    best = ""
+    for run in _UNSAFE_RE.split(text):
+        if len(run) > len(best):
+            best = run
+    return best
+
+
+def _anchor_forms(run: str) -> set[str]:
+    """How an anchor can appear in raw JSON: as is, or with `\\uXXXX` escapes (either case)."""
+    forms = {run}
+    if not run.isascii():
+        escaped = json.dumps(run, ensure_ascii=True)[1:-1]
+        forms.add(escaped)
+        forms.add(re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m.group(1).upper(), escaped))
+    return forms
+
+
+class Scanner:
+    """Scans files for the given secrets; reusable across files (one automaton, built once).
+
+    `secrets` maps names to plain values (a `SecretStore` works too). `exclude` lists files
+    that are skipped when met while walking a directory (the secret sources themselves).
+    `precheck=False` parses every notebook (the raw-bytes pre-check is only a shortcut).
+    """
+
+    def __init__(
+        self,
+        secrets: SecretsLike,
+        *,
+        exclude: Iterable[str | os.PathLike[str]] = (),
+        precheck: bool = True,
+    ) -> None:
+        self.masker = Masker()
+        self.notes: list[str] = []
+        anchors: set[str] = set()
+        seen: set[str] = set()
+        count = 0
+        for name, value in _secret_pairs(secrets):
+            if not value or not value.strip() or value in seen:
+                continue
+            seen.add(value)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", MaskingWarning)
+                usable = self.masker.add(value, name=name)
+            if not usable:
+                self.notes.append(
+                    f"secret {name} is shorter than {self.masker.min_length} characters: "
+                    "not looked for"
+                )
+                continue
+            count += 1
+            for _kind, text in secret_variants(value):
+                if len(text) < self.masker.min_length:
+                    continue
+                run = _anchor(text)
+                if len(run) < MIN_ANCHOR:
+                    precheck = False
+                anchors |= _anchor_forms(run) if run else set()
+        self.count = count
+        # The pre-check runs on the masker's engine (hyperscan when importable).
+        self._precheck: Callable[[str], list[Any]] | None = None
+        if precheck and anchors:
+            self._precheck = ENGINES[self.masker.engine](sorted(anchors))
+        self.exclude = {os.path.realpath(p) for p in exclude}
+
+    # -- the pre-check -------------------------------------------------------------------
+
+    def maybe_leaky(self, raw: bytes) -> bool:
+        """False only when `raw` cannot hold any variant (nothing to look for, or no anchor)."""
+        if self.count == 0:
+            return False
+        if self._precheck is None:
+            return True
+        return bool(self._precheck(raw.decode("utf-8", "replace")))
+
+    def _safe(self, label: str) -> str:
+        """A path or channel label with any secret in it masked (a dict key may be one)."""
+        return self.masker.mask(label)
+
+    # -- files ----------------------------------------------------------------------------
+
+    def scan_file(self, path: str | os.PathLike[str], report: ScanReport, *, fix: bool) -> None:
+        """Scan one file into `report` (and mask its outputs when `fix`)."""
+        name = os.fspath(path)
+        if self.count == 0:  # nothing to look for: do not even read it
+            report.files.append(name)
+            return
+        try:
+            with open(name, "rb") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            report.errors.append(f"{name}: {exc.strerror or exc}")
+            return
+        report.files.append(name)
+        if name.endswith(".ipynb"):
+            self._scan_notebook(name, raw, report, fix=fix)
+        elif b"\x00" in raw[:BINARY_SNIFF]:
+            report.skipped.append((name, "binary"))
+        elif self.maybe_leaky(raw):
+            text = raw.decode("utf-8", "surrogateescape")
+            report.findings.extend(self._text_findings(name, text))
+
+    def _text_findings(self, name: str, text: str) -> list[Finding]:
+        out: dict[tuple[Any, ...], Finding] = {}
+        lines = _LineCounter(text)
+        for m in self.masker.find(text):
+            line = lines.at(m.start)
+            f = Finding(
+                self._safe(name), None, None, "text", line, m.name or "?", m.kind, fixable=False
+            )
+            out.setdefault((line, f.secret, f.kind), f)
+        return list(out.values())
+
+    def _scan_notebook(self, name: str, raw: bytes, report: ScanReport, *, fix: bool) -> None:
+        head = raw[:4].lstrip(b"\xef\xbb\xbf \t\r\n")
+        structural = not head or head.startswith(b"{")
+        if structural and not self.maybe_leaky(raw) and not _ATTACHMENTS.search(raw):
+            return
+        try:
+            nb = json.loads(raw)
+            if not isinstance(nb, dict):
+                raise ValueError("not a JSON object")
+        except (ValueError, UnicodeDecodeError):
+            report.skipped.append((name, "not valid notebook JSON; scanned as text"))
+            if self.maybe_leaky(raw):
+                report.findings.extend(self._text_findings(name, raw.decode("utf-8", "replace")))
+            return
+        slots = list(_notebook_slots(nb))
+        hits = self._slot_findings(name, slots)
+        if not hits:
+            return
+        if fix and any(f.fixable for f, _ in hits):
+            self._fix(name, raw, nb, slots, hits, report)
+        else:
+            report.findings.extend(f for f, _ in hits)
+
+    def _slot_findings(self, name: str, slots: list[_Slot]) -> list[tuple[Finding, int]]:
+        """Findings of all slots from one automaton pass, each with its slot's index."""
+        starts: list[int] = []
+        pos = 0
+        for s in slots:
+            starts.append(pos)
+            pos += len(s.text) + 1
+        big = _SEP.join(s.text for s in slots)
+        found: dict[tuple[Any, ...], tuple[Finding, int]] = {}
+        lines, slot_lines = _LineCounter(big), _LineCounter(big)  # both move forward only
+        for m in self.masker.find(big):
+            i = bisect.bisect_right(starts, m.start) - 1
+            slot = slots[i]
+            if m.end - starts[i] > len(slot.text):  # spans two strings: not a real leak
+                continue
+            line = slot.line0 + lines.at(m.start) - slot_lines.at(starts[i]) + 1
+            f = Finding(
+                self._safe(name),
+                slot.cell,
+                slot.output,
+                self._safe(slot.channel),
+                line,
+                m.name or "?",
+                m.kind,
+                fixable=slot.put is not None,
+            )
+            key = (i, line, f.secret, f.kind)
+            found.setdefault(key, (f, i))
+        return list(found.values())
+
+    def _fix(
+        self,
+        name: str,
+        raw: bytes,
+        nb: dict[str, Any],
+        slots: list[_Slot],
+        hits: list[tuple[Finding, int]],
+        report: ScanReport,
+    ) -> None:
+        for i in sorted({i for f, i in hits if f.fixable}):
+            slot = slots[i]
+            assert slot.put is not None
+            slot.put(self.masker.mask(slot.text))
+        text = _dump_like(nb, raw)
+        # Verify on the result: whatever is still found was not fixed.
+        left = {
+            (f.cell, f.output, f.channel, f.secret, f.kind)
+            for f, _ in self._slot_findings(name, list(_notebook_slots(json.loads(text))))
+        }
+        real = os.path.realpath(name)
+        try:
+            mode = stat.S_IMODE(os.stat(real).st_mode)
+            backup = write_atomic(real, text, mode=mode, overwrite=True, backup=True)
+        except OSError as exc:
+            report.errors.append(f"{name}: cannot write the masked notebook: {exc.strerror or exc}")
+            report.findings.extend(f for f, _ in hits)
+            return
+        if backup is not None and real == os.path.abspath(name):
+            backup = Path(name + ".bak")  # as the user named the notebook
+        report.fixed.append((name, os.fspath(backup) if backup else None))
+        for f, _ in hits:
+            done = f.fixable and (f.cell, f.output, f.channel, f.secret, f.kind) not in left
+            report.findings.append(replace(f, fixed=done))
+
+
+class _LineCounter:
+    """1-based line numbers of offsets in `text`, for offsets given mostly in order."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+
+    def at(self, offset: int) -> int:
+        if offset < self.pos:
+            self.pos, self.line = 0, 1
+        self.line += self.text.count("\n", self.pos, offset)
+        self.pos = offset
+        return self.line
+
+
+def _dump_like(nb: dict[str, Any], raw: bytes) -> str:
+    """Serialise `nb` the way `raw` was written (indent, ASCII escapes, final newline)."""
+    indent: int | None = None
+    m = re.match(rb"\s*\{\r?\n( +)", raw)
+    if m:
+        indent = len(m.group(1))
+    ensure_ascii = raw.isascii() and b"\\u" in raw
+    text = json.dumps(nb, indent=indent, ensure_ascii=ensure_ascii)
+    return text + "\n" if raw.endswith(b"\n") else text
+
+
+# -- the strings of a notebook --------------------------------------------------------------
+
+
+def _joined(value: Any) -> str | None:
+    """nbformat multiline strings: a str, or a list of str joined; None otherwise."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "".join(value)
+    return None
+
+
+def _setter(holder: Any, key: Any, as_lines: bool) -> Callable[[str], None]:
+    def put(text: str) -> None:
+        holder[key] = text.splitlines(keepends=True) if as_lines else text
+
+    return put
+
+
+def _b64_setter(holder: dict[str, Any], key: str, as_lines: bool) -> Callable[[str], None]:
+    def put(text: str) -> None:
+        payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+        holder[key] = [payload] if as_lines else payload
+
+    return put
+
+
+def _json_slots(
+    obj: Any, path: str, cell: int | None, output: int | None, *, fixable: bool = True
+) -> Iterator[_Slot]:
+    """Every string value (and dict key) under `obj`, named by its dotted path."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            sub = f"{path}.{k}"
+            yield _Slot(cell, output, f"{sub} (key)", k, None)
+            if isinstance(v, str):
+                yield _Slot(cell, output, sub, v, _setter(obj, k, False) if fixable else None)
+            elif isinstance(v, dict | list):
+                yield from _json_slots(v, sub, cell, output, fixable=fixable)
+    elif isinstance(obj, list):
+        for idx, v in enumerate(obj):
+            sub = f"{path}[{idx}]"
+            if isinstance(v, str):
+                yield _Slot(cell, output, sub, v, _setter(obj, idx, False) if fixable else None)
+            elif isinstance(v, dict | list):
+                yield from _json_slots(v, sub, cell, output, fixable=fixable)
+
+
+def _output_slots(out: dict[str, Any], cell: int, n: int) -> Iterator[_Slot]:
+    kind = out.get("output_type")
+    if kind == "stream":
+        text = _joined(out.get("text"))
+        if text is not None:
+            as_lines = isinstance(out.get("text"), list)
+            yield _Slot(
+                cell, n, str(out.get("name", "stream")), text, _setter(out, "text", as_lines)
+            )
+    elif kind == "error":
+        for key in ("ename", "evalue"):
+            if isinstance(out.get(key), str):
+                yield _Slot(cell, n, key, out[key], _setter(out, key, False))
+        tb = out.get("traceback")
+        if isinstance(tb, list):
+            line0 = 0
+            for idx, entry in enumerate(tb):
+                if isinstance(entry, str):
+                    yield _Slot(cell, n, "traceback", entry, _setter(tb, idx, False), line0)
+                    line0 += entry.count("\n") + 1
+    else:
+        data = out.get("data")
+        if isinstance(data, dict):
+            for mime, value in data.items():
+                text = _joined(value)
+                if text is not None:
+                    as_lines = isinstance(value, list)
+                    yield _Slot(cell, n, mime, text, _setter(data, mime, as_lines))
+                else:
+                    yield from _json_slots(value, mime, cell, n)
+    rest = {k: v for k, v in out.items() if k not in ("output_type", "name", "text", "data")}
+    rest = {k: v for k, v in rest.items() if not (kind == "error" and k in _ERROR_KEYS)}
+    for key, value in rest.items():
+        if isinstance(value, dict | list):
+            yield from _json_slots(value, key, cell, n)
+
+
+_ERROR_KEYS = ("ename", "evalue", "traceback")
+
+
+def _cell_slots(c: dict[str, Any], cell: int) -> Iterator[_Slot]:
+    source = _joined(c.get("source"))
+    if source is not None:
+        yield _Slot(cell, None, "source", source, None)
+    if isinstance(c.get("metadata"), dict):
+        yield from _json_slots(c["metadata"], "metadata", cell, None)
+    attachments = c.get("attachments")
+    if isinstance(attachments, dict):
+        for fname, bundle in attachments.items():
+            if not isinstance(bundle, dict):
+                continue
+            for mime, payload in bundle.items():
+                channel = f"attachments.{fname}.{mime}"
+                text = _joined(payload)
+                if text is None:
+                    continue
+                decoded = _decode_text_attachment(mime, text)
+                if decoded is not None:
+                    yield _Slot(
+                        cell,
+                        None,
+                        channel,
+                        decoded,
+                        _b64_setter(bundle, mime, isinstance(payload, list)),
+                    )
+                else:
+                    yield _Slot(cell, None, channel, text, None)
+    outputs = c.get("outputs")
+    if isinstance(outputs, list):
+        for n, out in enumerate(outputs, 1):
+            if isinstance(out, dict):
+                yield from _output_slots(out, cell, n)
+
+
+def _decode_text_attachment(mime: str, payload: str) -> str | None:
+    if not _TEXT_MIME.match(mime):
+        return None
+    try:
+        return base64.b64decode("".join(payload.split()), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _notebook_slots(nb: dict[str, Any]) -> Iterator[_Slot]:
+    """Every scannable string of a notebook, with its location and a way to mask it."""
+    cells = nb.get("cells")
+    if not isinstance(cells, list):  # not nbformat 4: every string, report only
+        yield from _json_slots(nb, "notebook", None, None, fixable=False)
+        return
+    if isinstance(nb.get("metadata"), dict):
+        yield from _json_slots(nb["metadata"], "metadata", None, None)
+    for i, c in enumerate(cells, 1):
+        if isinstance(c, dict):
+            yield from _cell_slots(c, i)
+
+
+# -- walking ----------------------------------------------------------------------------------
+
+
+def _git_files(directory: Path) -> list[Path] | None:
+    """Files git would consider (tracked + untracked, .gitignore honoured), or None."""
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+            cwd=directory,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    names = [n for n in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if n]
+    return [directory / n for n in names]
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[tuple[Path, str]]:
+    """Files to scan as `(path, how)`, `how` one of `named`, `git` or `walk`.
+
+    Named files are taken as given. In a git work tree a directory's files are those
+    `git ls-files -co --exclude-standard` lists (`git`: so `.gitignore` is honoured);
+    elsewhere the directory is walked (`walk`) skipping `.git`, `.venv` and `node_modules`.
+    A path that does not exist raises `FileNotFoundError`.
+    """
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            listed = _git_files(path)
+            how = "git"
+            if listed is None:
+                how, listed = "walk", []
+                for root, dirs, files in os.walk(path):
+                    dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+                    listed.extend(Path(root) / f for f in sorted(files))
+            for f in listed:
+                if f.is_file():
+                    yield f, how
+        elif os.path.lexists(path):  # a dangling symlink becomes a read error
+            yield path, "named"
+        else:
+            raise FileNotFoundError(2, "no such file or directory", os.fspath(path))
+
+
+def scan_paths(
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
+    secrets: SecretsLike,
+    *,
+    fix: bool = False,
+    exclude: Iterable[str | os.PathLike[str]] = (),
+) -> ScanReport:
+    """Scan files and directories for `secrets` (name -> value); see the module docstring.
+
+    Paths that do not exist or cannot be read are reported in `report.errors` (exit code 2).
+    Files in `exclude` (the secret sources) are skipped when a plain directory walk meets
+    them; named, or listed by git (so not ignored, hence committable), they are scanned.
+    """
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    scanner = Scanner(secrets, exclude=exclude)
+    report = ScanReport(secrets=scanner.count, notes=list(scanner.notes))
+    seen: set[str] = set()
+    for p in paths:
+        try:
+            for path, how in iter_files([p]):
+                real = os.path.realpath(path)
+                if real in seen:
+                    continue
+                seen.add(real)
+                if how == "walk" and real in scanner.exclude:
+                    report.skipped.append((os.fspath(path), "secret source"))
+                    continue
+                scanner.scan_file(path, report, fix=fix)
+        except FileNotFoundError as exc:
+            report.errors.append(f"{exc.filename}: {exc.strerror}")
+    return report
+
+
+# -- where the secrets come from ---------------------------------------------------------------
+
+
+@dataclass
+class SecretFile:
+    """The secrets of one dotenv file: `encoded` (Kestra `SECRET_*` base64) or plain.
+
+    `pairs` are `(name, value)`; `problems` are one-line messages without values.
+    """
+
+    path: str
+    encoded: bool
+    pairs: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    problems: list[str] = field(default_factory=list)
+
+
+def _decodes_to_text(value: str) -> bool:
+    try:
+        decoded = decode_value(value)
+    except DotenvError:
+        return False
+    return "\ufffd" not in decoded and all(c.isprintable() or c in "\t\r\n" for c in decoded)
+
+
+def _undecodable(entries: Mapping[str, str]) -> tuple[int, list[tuple[str, str]]]:
+    """How many `SECRET_*` values decode to text, and the entries that do not (macros aside)."""
+    good, bad = 0, []
+    for key, value in entries.items():
+        if not key.startswith(SECRET_PREFIX) or ("{{" in value and "}}" in value):
+            continue
+        if _decodes_to_text(value):
+            good += 1
+        else:
+            bad.append((key, value))
+    return good, bad
+
+
+def load_secret_file(path: str | os.PathLike[str]) -> SecretFile:
+    """Read a `.env_encoded` or `.env`, telling them apart by content.
+
+    A file whose `SECRET_*` entries mostly decode from base64 to text is a Kestra
+    `.env_encoded`: its secrets are those `SecretStore.from_dotenv` decodes, plus the raw
+    value of each `SECRET_*` entry that does not decode (Kestra drops it, but it may be a
+    plaintext left unencoded by mistake). Any other dotenv file is plain, and then every
+    value in it is a secret candidate, named by its key. Raises `DotenvError` (one line, no
+    value) when the file cannot be read.
+    """
+    name = os.fspath(path)
+    text = read_dotenv_text(path)
+    parsed = parse_dotenv(text, path=name)
+    entries = parsed.as_dict()
+    good, bad = _undecodable(entries)
+    if good and good >= len(bad):
+        with warnings.catch_warnings():  # the same problems are on store.problems
+            warnings.simplefilter("ignore")
+            store = SecretStore.from_dotenv(path)
+        pairs = [(n, store.get(n)) for n in store.names()] + bad
+        problems = [str(p) for p in store.problems]
+        problems += [f"{name}: {k}: not base64, looked for as written" for k, _ in bad]
+        return SecretFile(name, True, pairs, problems)
+    pairs = [(k, v) for k, v in entries.items() if v]
+    return SecretFile(name, False, pairs, [str(e) for e in parsed.errors])
+
+
+def find_env_files(start: str | os.PathLike[str] | None = None) -> list[Path]:
+    """`.env_encoded` and/or `.env` of the nearest directory holding one, from `start` up."""
+    here = Path(start if start is not None else os.getcwd()).resolve()
+    for directory in (here, *here.parents):
+        found = [directory / n for n in ENV_FILE_NAMES if (directory / n).is_file()]
+        if found:
+            return found
+    return []
+
+
+def secrets_from_environ(environ: Mapping[str, str] | None = None) -> SecretFile:
+    """The `SECRET_*` variables of `environ` (default `os.environ`), decoded as Kestra does."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        store = SecretStore.from_environ(dict(os.environ if environ is None else environ))
+    pairs = [(n, store.get(n)) for n in store.names()]
+    return SecretFile("SECRET_* variables", True, pairs, [str(p) for p in store.problems])

@@ -1,0 +1,159 @@
+"""`%load_ext kestra_nb` in a real kernel: store, env files, masking, `%config`, `%unload_ext`."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from kestra_nb.notebook.extension import find_env_file
+from tests.kernel import NotebookRunner
+
+API_KEY = "api-Key-Value-8841"
+FROM_ENV = "from-Environment-5512"
+EXTRA = "extra-File-Secret-7730"
+CUSTOM = "custom-File-Secret-1190"
+BAD = "@@not-base64@@"
+VALUES = (API_KEY, FROM_ENV, EXTRA, CUSTOM)
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+# -- where the env file is found (no kernel needed) ---------------------------------------
+
+
+def test_find_env_file_prefers_the_nearest_directory_then_the_name_order(tmp_path: Path) -> None:
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    names = [".env_encoded", ".env"]
+    assert find_env_file(names, deep) is None
+    (tmp_path / ".env_encoded").write_text("")
+    assert find_env_file(names, deep) == tmp_path / ".env_encoded"
+    (tmp_path / "a" / ".env").write_text("")
+    assert find_env_file(names, deep) == tmp_path / "a" / ".env"  # nearer wins
+    (tmp_path / "a" / ".env_encoded").write_text("")
+    assert find_env_file(names, deep) == tmp_path / "a" / ".env_encoded"  # then list order
+    assert find_env_file([".env"], deep) == tmp_path / "a" / ".env"
+    absolute = tmp_path / "elsewhere.env"
+    absolute.write_text("")
+    assert find_env_file([str(absolute)], deep) == absolute
+    assert find_env_file([], deep) is None
+
+
+# -- the extension in a kernel -----------------------------------------------------------
+
+
+@pytest.mark.kernel
+def test_load_reload_config_env_and_unload(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    workdir = project / "notebooks"
+    workdir.mkdir(parents=True)
+    (project / ".env_encoded").write_text(
+        f"SECRET_API_KEY={b64(API_KEY)}\nSECRET_BAD={BAD}\nENV_STAGE=dev\nOTHER=x\n"
+    )
+    (workdir / "extra.env").write_text(f"SECRET_EXTRA={b64(EXTRA)}\nENV_REGION=eu-west-1\n")
+    (workdir / "custom.env").write_text(f"SECRET_CUSTOM={b64(CUSTOM)}\n")
+    runner = NotebookRunner(workdir)
+    cells = [
+        "%load_ext kestra_nb",  # 0
+        "%load_ext kestra_nb\n"  # 1
+        "from kestra_nb.notebook.extension import current, load\n"
+        "s = current(); load(get_ipython()); ip = get_ipython()\n"
+        "print(current() is s, len(ip.Completer.custom_matchers),"
+        " sum(type(c).__name__ == 'KestraMagics' for c in ip.configurables))",
+        "print(s.store.names(), sorted(s.environ), [p.name for p in s.env_files])",  # 2
+        "print(s.store.get('API_KEY'))\nprint(s.store.get('from_env'))",  # 3
+        "%kestra_secrets --list",  # 4
+        "%kestra_env --list",  # 5
+        "%kestra_env extra.env",  # 6
+        "%kestra_env nope.env",  # 7
+        "%config KestraMagics.env_files = ['custom.env']\n%kestra_env",  # 8
+        "%config KestraMagics.env_files = ['none.env']\n%kestra_env",  # 9
+        "print(s.store.get('EXTRA'), s.store.get('CUSTOM'))\n"  # 10
+        "print(sorted(s.environ), [p.name for p in s.env_files])",
+        "%config KestraMagics.mask = False",  # 11
+        "print(s.masking.enabled)\n%config KestraMagics.mask = True\nprint(s.masking.enabled)",
+        "%unload_ext kestra_nb",  # 13
+        "print(current(), 'kestra_flow' in ip.magics_manager.magics['cell'],"  # 14
+        " 'kestra_secrets' in ip.magics_manager.magics['line'],"
+        " any(type(c).__name__ == 'KestraMagics' for c in ip.configurables),"
+        " len(ip.Completer.custom_matchers), s.masking.installed)",
+        "%kestra_secrets --list",  # 15
+        "%load_ext kestra_nb\nprint(current() is not s and current().store.names())",  # 16
+        "print(current().store.get('FROM_ENV'))",  # 17
+    ]
+    nb = runner.run(cells, env={"SECRET_FROM_ENV": b64(FROM_ENV), "ENV_COLOR": "blue"})
+    text = [runner.text(nb, i) for i in range(len(cells))]
+
+    first = text[0].splitlines()
+    assert first[0] == (
+        f"kestra_nb: loaded {project}/.env_encoded (1 secret, 1 env, 1 invalid entry); "
+        "1 secret from SECRET_* environment variables; "
+        "1 env from ENV_* environment variables; output masking on"
+    )
+    assert first[1].startswith("  invalid: line 2: SECRET_BAD: not base64")
+    assert len(first) == 2
+    assert "already loaded" in text[1] and text[1].rstrip().endswith("True 1 1")
+    assert text[2].strip() == "['API_KEY', 'FROM_ENV'] ['ENV_COLOR', 'ENV_STAGE'] ['.env_encoded']"
+    assert text[3] == "******\n******\n"
+    table = text[4].splitlines()
+    assert table[0].split() == ["NAME", "SOURCE"]
+    assert table[1].split() == ["API_KEY", f"{project}/.env_encoded"]
+    assert table[2].split() == ["FROM_ENV", "environment"]
+    assert f"env files loaded: {project}/.env_encoded" in text[5]
+    assert "envs.color" in text[5] and "envs.stage" in text[5]
+    assert text[6].strip() == f"kestra_nb: loaded {workdir}/extra.env (1 secret, 1 env)"
+    assert text[7].strip() == f"UsageError: %kestra_env: {workdir}/nope.env: no such file"
+    assert text[8].strip() == f"kestra_nb: loaded {workdir}/custom.env (1 secret, 0 envs)"
+    assert text[9].strip() == f"UsageError: %kestra_env: no none.env found from {workdir} upward"
+    assert text[10].splitlines() == [
+        "****** ******",
+        "['ENV_COLOR', 'ENV_REGION', 'ENV_STAGE'] ['.env_encoded', 'extra.env', 'custom.env']",
+    ]
+    assert "WARNING: output masking is OFF" in text[11]
+    assert [ln for ln in text[12].splitlines() if ln in ("True", "False")] == ["False", "True"]
+    assert "kestra_nb: output masking on" in text[12]
+    assert text[14].strip() == "None False False False 0 False"
+    assert "UsageError" in text[15] and "kestra_secrets" in text[15]
+    # `%config` went to the shell's config, so the new instance still looks for none.env
+    assert text[16].splitlines()[0].startswith(f"kestra_nb: no none.env found from {workdir}")
+    assert text[16].splitlines()[1] == "['FROM_ENV']"
+    assert text[17].strip() == "******"
+
+    for i in (0, 6, 7, 8, 9, 15):  # user errors and reports: no traceback
+        assert "Traceback" not in runner.outputs_text(nb, i)
+    saved = (workdir / "executed.ipynb").read_text()
+    for value in (*VALUES, BAD):
+        assert value not in saved
+    json.loads(saved)
+
+
+@pytest.mark.kernel
+def test_config_file_settings_apply_at_load(tmp_path: Path) -> None:
+    """`c.KestraMagics.*` in the profile config is read when the extension loads."""
+    runner = NotebookRunner(tmp_path)
+    profile = runner.home / ".ipython" / "profile_default"
+    profile.mkdir(parents=True)
+    (profile / "ipython_kernel_config.py").write_text(
+        "c.KestraMagics.env_files = ['team.env']\nc.KestraMagics.show = 'both'\n"
+        "c.KestraMagics.mask = False\n"
+    )
+    (tmp_path / ".env_encoded").write_text(f"SECRET_API_KEY={b64(API_KEY)}\n")
+    (tmp_path / "team.env").write_text(f"SECRET_TEAM={b64(CUSTOM)}\n")
+    nb = runner.run(
+        [
+            "%load_ext kestra_nb",
+            "from kestra_nb.notebook.extension import current\n"
+            "m = current().magics\n"
+            "print(m.env_files, m.show, m.mask, current().masking.enabled,"
+            " current().store.names())",
+        ]
+    )
+    out = runner.text(nb, 0)
+    assert f"loaded {tmp_path}/team.env (1 secret, 0 envs)" in out
+    assert "output masking OFF" in out and "WARNING: output masking is OFF" in out
+    assert runner.text(nb, 1).strip() == "['team.env'] both False False ['TEAM']"
