@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,10 @@ class KestraFlow:
         self.marks = marks
         self.rendered = result.rendered
         self._display = result.display
-        self._secret_values = list(result.secret_values)
+        # (name, value) of everything to hide; names only label the masker's warnings
+        self._secret_values: list[tuple[str, str]] = [
+            ("a secret used by the flow", v) for v in result.secret_values
+        ]
         self._masker: Any = None
         self.secrets_used = result.secrets_used
         self.missing_secrets = result.missing_secrets
@@ -92,12 +96,14 @@ class KestraFlow:
         """Parse, validate and render `text`.
 
         `secrets`: a `SecretStore` or a mapping name -> plain value; `environ`: env-style
-        entries (`ENV_X=...` gives `envs.x`). When omitted they come from the loaded notebook
-        extension's session if there is one, else from the process environment (`SECRET_*`
-        base64 values and `ENV_*`, as Kestra reads them). `inputs`: values by input id (text
-        or typed); when given, every required input without a default must be in it.
-        `renderer`: a `kestra_nb.pebble.Renderer` to use instead of a new one. `execution`:
-        values overriding the generated `execution` variable (`id`, `startDate`).
+        entries (`ENV_X=...` gives `envs.x`). When omitted they come from `renderer` if one
+        is given, else from the loaded notebook extension's session if there is one, else
+        from the process environment (`SECRET_*` base64 values and `ENV_*`, as Kestra reads
+        them). `inputs`: values by input id (text or typed); when given, every required input
+        without a default must be in it (else a required input without a value is a warning
+        and the expressions using it are deferred). `renderer`: a `kestra_nb.pebble.Renderer`
+        to use instead of a new one. `execution`: values overriding the generated `execution`
+        variable (`id`, `startDate`).
         Raises `FlowError` listing every problem when `text` is not a valid flow.
         """
         if not isinstance(text, str):
@@ -126,7 +132,18 @@ class KestraFlow:
             execution=execution,
             secret_exists=lambda name: _has_secret(store, engine, name),
         )
-        return cls(text, data, marks, rendered, warnings)
+        flow = cls(text, data, marks, rendered, warnings)
+        named = []
+        for name in flow.secrets_used:
+            if name not in flow.missing_secrets and _has_secret(store, engine, name):
+                value = _get_secret(store, engine, name)
+                if value:
+                    named.append((name, value))
+        flow._secret_values = named + flow._secret_values
+        # an error message may quote a value (`'<value>' is not a valid number`): never keep one
+        masker = flow.masker
+        flow.errors = [replace(e, message=masker.mask(e.message)) for e in flow.errors]
+        return flow
 
     # -- attributes ----------------------------------------------------------------------
     @property
@@ -155,8 +172,8 @@ class KestraFlow:
             from .masking import Masker
 
             masker = Masker()
-            for value in self._secret_values:
-                masker.add(value, "secret used by the flow")
+            for name, value in self._secret_values:
+                masker.add(value, name)
             self._masker = masker
         return self._masker
 
@@ -208,20 +225,24 @@ def _sorted(problems: list[FlowProblem]) -> list[FlowProblem]:
 
 
 def _sources(secrets: Any, environ: Mapping[str, str] | None, renderer: Any) -> tuple[Any, Any]:
-    """The secret store and env entries to use (explicit, else session, else process)."""
-    session = _session() if (secrets is None or environ is None) else None
+    """The secret store and env entries to use.
+
+    Explicit arguments win; else a given renderer's own (its `secrets`, its `envs`); else the
+    loaded extension's session; else the process environment, as Kestra reads it.
+    """
+    from .secrets import SecretStore
+
+    session = None
+    if renderer is None and (secrets is None or environ is None):
+        session = _session()
     store = secrets
     if store is None and renderer is not None:
-        store = getattr(renderer, "secrets", None)
+        store = getattr(renderer, "secrets", None) or SecretStore()
     if store is None and session is not None:
         store = getattr(session, "store", None)
     if store is None:
-        from .secrets import SecretStore
-
         store = SecretStore.from_environ(os.environ)
     elif isinstance(store, Mapping):
-        from .secrets import SecretStore
-
         store = SecretStore(store)
     env = environ
     if env is None and session is not None:
@@ -237,6 +258,15 @@ def _envs(environ: Mapping[str, str] | None, engine: Any) -> dict[str, str]:
     from .secrets import envs_from
 
     return envs_from(environ)
+
+
+def _get_secret(store: Any, engine: Any, name: str) -> str | None:
+    target = store if store is not None else getattr(engine, "secrets", None)
+    try:
+        value = target.get(name) if target is not None else None
+    except Exception:  # a store without it: nothing to register
+        return None
+    return value if isinstance(value, str) else None
 
 
 def _has_secret(store: Any, engine: Any, name: str) -> bool:

@@ -114,13 +114,18 @@ def _list_html(items: Sequence[str]) -> str:
     return ", ".join(f"<code>{html.escape(i)}</code>" for i in items)
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def _cell(text: str, code: bool) -> str:
+    inner = f"<code>{html.escape(text)}</code>" if code and text else html.escape(text)
+    return f"<td style='text-align:left'>{inner}</td>"
+
+
+def _table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], code: Sequence[int] = (0,)
+) -> str:
+    """An HTML table; the columns in `code` (paths, expressions) are shown as code."""
     head = "".join(f"<th style='text-align:left'>{html.escape(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>"
-        + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in row)
-        + "</tr>"
-        for row in rows
+        "<tr>" + "".join(_cell(c, i in code) for i, c in enumerate(row)) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -156,7 +161,7 @@ def render_html(flow: KestraFlow, show: str = "rendered") -> str:
     if flow.deferred:
         parts.append(
             f"<details open><summary>resolved at run time ({len(flow.deferred)})</summary>"
-            + _table(("path", "expression", "needs"), flow.deferred)
+            + _table(("path", "expression", "needs"), flow.deferred, code=(0, 1))
             + "</details>"
         )
     if flow.warnings:

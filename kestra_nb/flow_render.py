@@ -37,6 +37,7 @@ from .flow_validation import (
     format_path,
     walk_tasks,
 )
+from .pebble.values import JavaFloat, JavaInteger
 
 # Roots only a running execution has: never an error in a preview
 RUNTIME_ROOTS = frozenset(
@@ -142,7 +143,15 @@ def _segments(source: str) -> list[_Segment]:
 
 
 class InputValueError(ValueError):
-    """A supplied or default input value does not fit its type (message names no value)."""
+    """A supplied or default input value does not fit its type (message names no value).
+
+    The message says what was expected (`an integer`), or, with `full=True`, the whole reason
+    in Kestra's words (`Unable to parse array element as `INT` on `s1``).
+    """
+
+    def __init__(self, message: str, *, full: bool = False) -> None:
+        super().__init__(message)
+        self.full = full
 
 
 _DURATION_RE = re.compile(
@@ -187,15 +196,17 @@ def convert_input(kind: str, value: Any, item: Mapping[str, Any] | None = None) 
         if kind == "INT":
             if isinstance(value, bool):
                 raise InputValueError("an integer")
-            if isinstance(value, int):
-                return value
             if isinstance(value, float) and value.is_integer():
-                return int(value)
-            return int(str(value).strip())
+                value = int(value)
+            number = value if isinstance(value, int) else int(str(value).strip())
+            if not -(2**31) <= number < 2**31:
+                raise InputValueError("an integer (32 bits)")
+            return JavaInteger(number)  # Kestra's INT input is a java.lang.Integer
         if kind == "FLOAT":
             if isinstance(value, bool):
                 raise InputValueError("a number")
-            return float(value) if isinstance(value, int | float) else float(str(value).strip())
+            real = float(value) if isinstance(value, int | float) else float(str(value).strip())
+            return JavaFloat(real)  # Kestra's FLOAT input is a java.lang.Float
         if kind in ("BOOLEAN", "BOOL"):
             if isinstance(value, bool):
                 return value
@@ -233,12 +244,70 @@ def convert_input(kind: str, value: Any, item: Mapping[str, Any] | None = None) 
             if not isinstance(items, list | tuple):
                 raise InputValueError("a list")
             item_type = str((item or {}).get("itemType") or "STRING")
-            return [convert_input(item_type, x) for x in items]
+            out = []
+            for x in items:
+                try:
+                    out.append(convert_input(item_type, x))
+                except InputValueError:
+                    on = "" if item_type == "SECRET" else f" on `{_short(x)}`"
+                    raise InputValueError(
+                        f"Unable to parse array element as `{item_type}`{on}", full=True
+                    ) from None
+            return out
     except InputValueError:
         raise
     except (ValueError, TypeError, json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputValueError(_expected(kind)) from exc
     return value
+
+
+def check_constraints(kind: str, value: Any, item: Mapping[str, Any]) -> str | None:
+    """Why a converted value breaks its input's constraints (Kestra's wording), or None."""
+    validator = item.get("validator")
+    if kind in ("STRING", "SECRET", "EMAIL") and isinstance(validator, str):
+        try:
+            if isinstance(value, str) and not re.fullmatch(validator, value):
+                return f"it must match the pattern `{validator}`"
+        except re.error:
+            pass  # a Java-only pattern: Kestra checks it, a preview cannot
+    if kind in ("ENUM", "SELECT") and not item.get("allowCustomValue"):
+        allowed = item.get("values")
+        if isinstance(allowed, list) and value not in [str(v) for v in allowed]:
+            return f"it must match the values `[{', '.join(str(v) for v in allowed)}]`"
+    if kind == "MULTISELECT" and not item.get("allowCustomValue"):
+        allowed = item.get("values") or item.get("options")
+        if isinstance(allowed, list) and isinstance(value, list):
+            bad = [v for v in value if v not in [str(a) for a in allowed]]
+            if bad:
+                return f"it must match the values `[{', '.join(str(v) for v in allowed)}]`"
+    if kind in ("INT", "FLOAT", "DURATION"):
+        for key, word in (("min", "more"), ("max", "less")):
+            bound = item.get(key)
+            if bound is None:
+                continue
+            try:
+                limit = convert_input(kind, bound)
+            except InputValueError:
+                continue
+            if (key == "min" and value < limit) or (key == "max" and value > limit):
+                prefix = "It" if kind == "DURATION" else "it"
+                return f"{prefix} must be {word} than `{_text(bound)}`"
+    if kind in ("DATE", "DATETIME", "TIME"):
+        for key in ("after", "before"):
+            bound = item.get(key)
+            if bound is None:
+                continue
+            try:
+                limit = convert_input(kind, bound)
+            except InputValueError:
+                continue
+            if (key == "after" and value < limit) or (key == "before" and value > limit):
+                return f"it must be {key} `{_text(bound)}`"
+    return None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else _scalar_text(value)
 
 
 def _expected(kind: str) -> str:
@@ -325,20 +394,25 @@ def resolve_inputs(flow: Mapping[str, Any], supplied: Mapping[str, Any] | None) 
             else:
                 missing.append(input_id)
             continue
+        where: Path = ("inputs", i, "defaults") if source == "default" else ("inputs", i)
+        is_secret = kind == "SECRET" or item.get("itemType") == "SECRET"
+        shown = "" if is_secret else f", but received `{_short(value)}`"
         try:
             converted = convert_input(kind, value, item)
         except InputValueError as exc:
             invalid.append(input_id)
-            shown = "" if kind == "SECRET" else f", but received `{_short(value)}`"
-            problems.append(
-                (
-                    ("inputs", i, "defaults") if source == "default" else ("inputs", i),
-                    f"Invalid input for `{input_id}`, expected {kind} ({exc}){shown}",
-                )
-            )
+            why = str(exc) if exc.full else f"expected {kind} ({exc})"
+            problems.append((where, f"Invalid input for `{input_id}`, {why}{shown}"))
+            continue
+        reason = check_constraints(kind, converted, item)
+        if reason:
+            invalid.append(input_id)
+            problems.append((where, f"Invalid input for `{input_id}`, {reason}{shown}"))
             continue
         if kind == "SECRET" and isinstance(converted, str) and converted:
             secret_values.append(converted)
+        if is_secret and isinstance(converted, list):
+            secret_values.extend(x for x in converted if isinstance(x, str) and x)
         _set_nested(values, input_id, converted)
     return InputsResult(values, problems, missing, secret_values, declared, invalid)
 
@@ -385,8 +459,8 @@ def build_context(
 ) -> dict[str, Any]:
     """Kestra's root variables for a new execution of `flow` (without `task`)."""
     flow_var: dict[str, Any] = {
-        "id": flow.get("id"),
-        "namespace": flow.get("namespace"),
+        "id": str(flow.get("id")),
+        "namespace": str(flow.get("namespace")),
         "revision": flow.get("revision", 1),
     }
     if flow.get("tenantId") is not None:

@@ -193,6 +193,21 @@ KNOWN_CORE_TASKS = NOT_RUNNABLE_CORE | {
     "Process",
     "Commands",
     "Script",
+    "Kill",
+    "Counts",
+    "Fetch",
+    "SseRequest",
+    "Put",
+    "Purge",
+    "PurgeCurrentExecutionFiles",
+    "PurgeExecution",
+    "PurgeInternalStorage",
+    "PurgeStorage",
+    "PurgeFiles",
+    "Publish",
+    "Bash",
+    "Python",
+    "Node",
 }
 # Argument keys of the executable tasks calling another flow (recursion check)
 _EXECUTABLE_CORE = frozenset({"Subflow", "Flow", "ForEachItem"})
@@ -319,6 +334,9 @@ def load_flow_yaml(text: str) -> tuple[Any, Marks, list[FlowProblem]]:
             return None, Marks(), [FlowProblem("", "the flow is empty", 1, 1)]
         builder = _Builder(loader)
         data = builder.build(node, ())
+        if data is None and not builder.problems:
+            at = _pos(node)
+            builder.problems.append(FlowProblem("", "the flow is empty", at[0], at[1]))
         return data, builder.marks, builder.problems
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -634,7 +652,7 @@ class _Checker:
             itype = item.get("type")
             if itype is None:
                 self.problem((*path, "type"), "must not be null")
-            elif itype not in INPUT_TYPES:
+            elif not _known_type(itype):
                 self.problem(
                     (*path, "type"),
                     f"unknown input type '{itype}' (one of {', '.join(sorted(INPUT_TYPES))})",
@@ -652,7 +670,7 @@ class _Checker:
                 self.problem((*path, "itemType"), "must not be null")
             elif item_type == "ARRAY":
                 self.problem((*path, "itemType"), "`itemType` cannot be `ARRAY`")
-            elif item_type not in INPUT_TYPES:
+            elif not _known_type(item_type):
                 self.problem((*path, "itemType"), f"unknown input type '{item_type}'")
         if itype == "MULTISELECT" and item_type in (
             "ARRAY",
@@ -728,7 +746,7 @@ class _Checker:
                 seen.add(str(out_id))
             if item.get("type") is None:
                 self.problem((*path, "type"), "must not be null")
-            elif item.get("type") not in INPUT_TYPES:
+            elif not _known_type(item.get("type")):
                 self.problem((*path, "type"), f"unknown output type '{item.get('type')}'")
 
     def check_labels(self) -> None:
@@ -842,7 +860,8 @@ class _Checker:
             input_id = str(item.get("id", item.get("name")))
             if item.get("required", True) is False or item.get("defaults") is not None:
                 continue
-            if _lookup_supplied(supplied, input_id) is _MISSING:
+            value = _lookup_supplied(supplied, input_id)
+            if value is _MISSING or value is None:
                 self.problem(
                     path,
                     f"Invalid input for `{input_id}`, missing required input, but received `null`",
@@ -850,6 +869,11 @@ class _Checker:
 
 
 _MISSING = object()
+
+
+def _known_type(value: object) -> bool:
+    """Whether `value` names one of Kestra's input/output types (any YAML value may come)."""
+    return isinstance(value, str) and value in INPUT_TYPES
 
 
 def _dash_message(kind: str, where: str, ids: list[str]) -> str:

@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import base64
 import bisect
+import ctypes
 import html
 import json
+import os
+import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 from urllib.parse import quote, quote_plus
@@ -40,6 +44,8 @@ __all__ = [
 PLACEHOLDER = "******"
 # Derived variants (encodings, lines) shorter than this are dropped: too many false positives.
 MIN_DERIVED_LENGTH = 6
+# Lines of a multi-line secret are kept from this length (the default minimum secret length).
+MIN_LINE_LENGTH = 4
 # The hold-back prefix test looks up this many leading characters in a set before verifying.
 _PREFIX_KEY = 16
 
@@ -90,7 +96,8 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
     Kinds are stable short words the scanner reports: `literal`, `line`, `base64`,
     `base64-offset1`, `base64-offset2`, `base64url`, `base64url-offset1`,
     `base64url-offset2`, `percent`, `percent-plus`, `json`, `json-ascii`, `repr`, `html`.
-    Derived forms shorter than 6 characters are left out (they would mask ordinary text).
+    Lines of a multi-line value shorter than 4 characters and other derived forms shorter
+    than 6 are left out (they would mask ordinary text).
     Empty and whitespace-only values have no variants.
     """
     if not isinstance(value, str):
@@ -99,8 +106,7 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
         return []
     raw = value.encode("utf-8", "surrogatepass")
     derived: list[tuple[str, str]] = []
-    for line in value.splitlines():
-        derived.append(("line", line.strip()))
+    lines = [line.strip() for line in value.splitlines()]
     derived.append(("base64", base64.b64encode(raw).decode("ascii")))
     derived.append(("base64url", base64.urlsafe_b64encode(raw).decode("ascii")))
     for urlsafe, kind in ((False, "base64"), (True, "base64url")):
@@ -119,6 +125,10 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
 
     seen = {value}
     out = [("literal", value)]
+    for line in lines:  # per-line masking keeps lines as short as a secret may be
+        if len(line) >= MIN_LINE_LENGTH and line not in seen:
+            seen.add(line)
+            out.append(("line", line))
     for kind, text in derived:
         if len(text) >= MIN_DERIVED_LENGTH and text not in seen:
             seen.add(text)
@@ -129,7 +139,7 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------------- engines
 
 
-def _byte_to_char(data: bytes, hits: list[tuple[int, int, int]]) -> list[_Hit]:
+def _byte_to_char(data: Any, hits: list[tuple[int, int, int]]) -> list[_Hit]:
     """Map UTF-8 byte offsets of hits (which fall on character boundaries) to str offsets."""
     offsets = sorted({o for _, s, e in hits for o in (s, e)})
     mapping: dict[int, int] = {}
@@ -141,8 +151,37 @@ def _byte_to_char(data: bytes, hits: list[tuple[int, int, int]]) -> list[_Hit]:
     return [(i, mapping[s], mapping[e]) for i, s, e in hits]
 
 
-def _utf8(text: str) -> tuple[bytes, bool]:
-    return text.encode("utf-8", "surrogatepass"), text.isascii()
+# CPython stores an ASCII str as its bytes right after a fixed-size header; for a large text
+# the scanners read that buffer in place instead of paying for `str.encode()`'s copy. The
+# layout is checked once here and the ends of every text are checked again before use.
+_ZERO_COPY_MIN = 1 << 16
+_ASCII_OFFSET = sys.getsizeof("") - 1
+
+
+def _ascii_view_works() -> bool:
+    if sys.implementation.name != "cpython":
+        return False
+    probe = "kestra_nb ascii probe " * 4
+    try:
+        view = (ctypes.c_char * len(probe)).from_address(id(probe) + _ASCII_OFFSET)
+        return bytes(view) == probe.encode("ascii")
+    except (ValueError, TypeError, OSError):  # pragma: no cover - other runtimes
+        return False
+
+
+_ZERO_COPY = _ascii_view_works()
+
+
+def _utf8(text: str) -> tuple[Any, bool]:
+    """UTF-8 bytes of `text` (a read-only view for a large ASCII str), and whether ASCII."""
+    if text.isascii():
+        # exact str only: a subclass instance keeps its characters elsewhere
+        if _ZERO_COPY and len(text) >= _ZERO_COPY_MIN and type(text) is str:
+            view = (ctypes.c_char * len(text)).from_address(id(text) + _ASCII_OFFSET)
+            if view[:16] == text[:16].encode() and view[-16:] == text[-16:].encode():
+                return memoryview(view).cast("B"), True
+        return text.encode("ascii"), True
+    return text.encode("utf-8", "surrogatepass"), False
 
 
 # hyperscan refuses literals of about 16 KB and more, and its Python binding cuts patterns
@@ -152,6 +191,22 @@ _HYPERSCAN_MAX_BYTES = 15000
 
 def _hyperscan_can(pattern: bytes) -> bool:
     return len(pattern) <= _HYPERSCAN_MAX_BYTES and b"\0" not in pattern
+
+
+# Texts from this size are scanned as two halves in parallel (when there are 2+ CPUs).
+_PARALLEL_MIN = 1 << 20
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _scan_pool() -> ThreadPoolExecutor | None:
+    """One worker thread for the second half of large scans, or None on a single CPU."""
+    if (os.cpu_count() or 1) < 2:
+        return None
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="kestra_nb-mask"))
+        return _POOL[0]
 
 
 def _hyperscan_finder(patterns: list[str]) -> _Finder:
@@ -170,23 +225,43 @@ def _hyperscan_finder(patterns: list[str]) -> _Finder:
             flags=0,
             literal=True,
         )
-    lock = threading.Lock()  # one scratch space per database: scans must not overlap
+    lock = threading.Lock()  # a scratch space serves one scan at a time
+    scratches: list[Any] = [hyperscan.Scratch(db), hyperscan.Scratch(db)] if short else []
+    overlap = max((lengths[i] for i in short), default=1) - 1
     rest: _Finder | None = None
     if long:
         fallback = _ahocorasick_finder if "ahocorasick" in available_engines() else _python_finder
         rest = fallback([patterns[i] for i in long])
 
-    def find(text: str) -> list[_Hit]:
-        data, ascii_only = _utf8(text)
+    def scan(data: Any, scratch: Any, offset: int, limit: int) -> list[tuple[int, int]]:
+        """(pattern, end) of matches in `data` starting before `limit`, shifted by offset."""
         ends: list[tuple[int, int]] = []
         add = ends.append
 
         def on_match(ident: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            add((ident, to))
+            if to - lengths[ident] < limit:
+                add((ident, to + offset))
 
+        db.scan(data, match_event_handler=on_match, scratch=scratch)
+        return ends
+
+    def find(text: str) -> list[_Hit]:
+        data, ascii_only = _utf8(text)
+        size = len(data)
+        ends: list[tuple[int, int]] = []
         if short:
             with lock:
-                db.scan(data, match_event_handler=on_match)
+                pool = _scan_pool() if size >= _PARALLEL_MIN else None
+                if pool is None:
+                    ends = scan(data, scratches[0], 0, size)
+                else:
+                    # The GIL is released while hyperscan scans: two halves run at once.
+                    # The first half runs on past the middle by the longest pattern, and
+                    # keeps only matches starting before the middle.
+                    view, mid = memoryview(data), size // 2
+                    first = pool.submit(scan, view[: mid + overlap], scratches[1], 0, mid)
+                    ends = scan(view[mid:], scratches[0], mid, size)
+                    ends.extend(first.result())
         hits = [(i, to - lengths[i], to) for i, to in ends]
         if hits and not ascii_only:
             hits = _byte_to_char(data, hits)
@@ -288,7 +363,9 @@ class _Compiled:
         tail = buf[i:]
         pats = self.sorted_patterns
         j = bisect.bisect_left(pats, tail)
-        return j < len(pats) and len(pats[j]) > len(tail) and pats[j].startswith(tail)
+        if j < len(pats) and pats[j] == tail:  # a whole pattern; a longer one may follow
+            j += 1
+        return j < len(pats) and pats[j].startswith(tail)
 
 
 def _replace(text: str, ranges: list[list[int]], placeholder: str) -> str:
@@ -310,6 +387,9 @@ def _replace(text: str, ranges: list[list[int]], placeholder: str) -> str:
 class Masker:
     """Replace every variant of every registered secret with one placeholder per range.
 
+    `secrets` is an iterable of values, or a mapping of names to values (so that a
+    too-short value's warning can name its key).
+
     Thread-safe: one thread may `add` while others `mask` (the kernel's IO thread masks
     streams while the shell thread registers new secrets). The scanner is rebuilt lazily
     on the first use after a change.
@@ -317,7 +397,7 @@ class Masker:
 
     def __init__(
         self,
-        secrets: Iterable[str] = (),
+        secrets: Iterable[str] | Mapping[str, str] = (),
         min_length: int = 4,
         placeholder: str = PLACEHOLDER,
         *,
@@ -333,8 +413,12 @@ class Masker:
         self._too_short: set[str] = set()  # warned keys (names, or a generic label)
         self._compiled: _Compiled | None = None
         self._dirty = False
-        for value in secrets:
-            self.add(value)
+        if isinstance(secrets, Mapping):  # name -> value: warnings can name the key
+            for name, value in secrets.items():
+                self.add(value, name)
+        else:
+            for value in secrets:
+                self.add(value)
 
     # -- registration
 

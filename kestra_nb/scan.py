@@ -154,16 +154,37 @@ class ScanReport:
         return [f.to_dict() for f in self.findings]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Slot:
-    """One string of a notebook and how to put a masked version back."""
+    """One string of a notebook and where a masked version goes: `holder[key]`, written as
+    `how` says (`str`, `lines`: an nbformat list of lines, `b64`/`b64-lines`: a base64
+    attachment; empty: report only, as for sources and dict keys)."""
 
     cell: int | None
     output: int | None
     channel: str
     text: str
-    put: Callable[[str], None] | None  # None: report only (sources, dict keys)
+    holder: Any = None
+    key: Any = None
+    how: str = ""
     line0: int = 0
+
+    @property
+    def fixable(self) -> bool:
+        return bool(self.how)
+
+    def put(self, text: str) -> None:
+        """Store `text` (a masked version of `self.text`) back into the notebook."""
+        if self.how.startswith("b64"):
+            text = base64.b64encode(text.encode("utf-8")).decode("ascii")
+            value: Any = [text] if self.how == "b64-lines" else text
+        else:
+            value = text.splitlines(keepends=True) if self.how == "lines" else text
+        self.holder[self.key] = value
+
+
+def _how(value: Any) -> str:
+    return "lines" if isinstance(value, list) else "str"
 
 
 def _secret_pairs(secrets: SecretsLike) -> list[tuple[str, str]]:
@@ -338,7 +359,7 @@ class Scanner:
                 line,
                 m.name or "?",
                 m.kind,
-                fixable=slot.put is not None,
+                fixable=slot.fixable,
             )
             key = (i, line, f.secret, f.kind)
             found.setdefault(key, (f, i))
@@ -354,9 +375,7 @@ class Scanner:
         report: ScanReport,
     ) -> None:
         for i in sorted({i for f, i in hits if f.fixable}):
-            slot = slots[i]
-            assert slot.put is not None
-            slot.put(self.masker.mask(slot.text))
+            slots[i].put(self.masker.mask(slots[i].text))
         text = _dump_like(nb, raw)
         # Verify on the result: whatever is still found was not fixed.
         left = {
@@ -418,21 +437,6 @@ def _joined(value: Any) -> str | None:
     return None
 
 
-def _setter(holder: Any, key: Any, as_lines: bool) -> Callable[[str], None]:
-    def put(text: str) -> None:
-        holder[key] = text.splitlines(keepends=True) if as_lines else text
-
-    return put
-
-
-def _b64_setter(holder: dict[str, Any], key: str, as_lines: bool) -> Callable[[str], None]:
-    def put(text: str) -> None:
-        payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-        holder[key] = [payload] if as_lines else payload
-
-    return put
-
-
 def _json_slots(
     obj: Any, path: str, cell: int | None, output: int | None, *, fixable: bool = True
 ) -> Iterator[_Slot]:
@@ -440,16 +444,16 @@ def _json_slots(
     if isinstance(obj, dict):
         for k, v in obj.items():
             sub = f"{path}.{k}"
-            yield _Slot(cell, output, f"{sub} (key)", k, None)
+            yield _Slot(cell, output, f"{sub} (key)", k)
             if isinstance(v, str):
-                yield _Slot(cell, output, sub, v, _setter(obj, k, False) if fixable else None)
+                yield _Slot(cell, output, sub, v, obj, k, "str" if fixable else "")
             elif isinstance(v, dict | list):
                 yield from _json_slots(v, sub, cell, output, fixable=fixable)
     elif isinstance(obj, list):
         for idx, v in enumerate(obj):
             sub = f"{path}[{idx}]"
             if isinstance(v, str):
-                yield _Slot(cell, output, sub, v, _setter(obj, idx, False) if fixable else None)
+                yield _Slot(cell, output, sub, v, obj, idx, "str" if fixable else "")
             elif isinstance(v, dict | list):
                 yield from _json_slots(v, sub, cell, output, fixable=fixable)
 
@@ -459,20 +463,18 @@ def _output_slots(out: dict[str, Any], cell: int, n: int) -> Iterator[_Slot]:
     if kind == "stream":
         text = _joined(out.get("text"))
         if text is not None:
-            as_lines = isinstance(out.get("text"), list)
-            yield _Slot(
-                cell, n, str(out.get("name", "stream")), text, _setter(out, "text", as_lines)
-            )
+            name = str(out.get("name", "stream"))
+            yield _Slot(cell, n, name, text, out, "text", _how(out.get("text")))
     elif kind == "error":
         for key in ("ename", "evalue"):
             if isinstance(out.get(key), str):
-                yield _Slot(cell, n, key, out[key], _setter(out, key, False))
+                yield _Slot(cell, n, key, out[key], out, key, "str")
         tb = out.get("traceback")
         if isinstance(tb, list):
             line0 = 0
             for idx, entry in enumerate(tb):
                 if isinstance(entry, str):
-                    yield _Slot(cell, n, "traceback", entry, _setter(tb, idx, False), line0)
+                    yield _Slot(cell, n, "traceback", entry, tb, idx, "str", line0)
                     line0 += entry.count("\n") + 1
     else:
         data = out.get("data")
@@ -480,8 +482,7 @@ def _output_slots(out: dict[str, Any], cell: int, n: int) -> Iterator[_Slot]:
             for mime, value in data.items():
                 text = _joined(value)
                 if text is not None:
-                    as_lines = isinstance(value, list)
-                    yield _Slot(cell, n, mime, text, _setter(data, mime, as_lines))
+                    yield _Slot(cell, n, mime, text, data, mime, _how(value))
                 else:
                     yield from _json_slots(value, mime, cell, n)
     rest = {k: v for k, v in out.items() if k not in ("output_type", "name", "text", "data")}
@@ -497,7 +498,7 @@ _ERROR_KEYS = ("ename", "evalue", "traceback")
 def _cell_slots(c: dict[str, Any], cell: int) -> Iterator[_Slot]:
     source = _joined(c.get("source"))
     if source is not None:
-        yield _Slot(cell, None, "source", source, None)
+        yield _Slot(cell, None, "source", source)
     if isinstance(c.get("metadata"), dict):
         yield from _json_slots(c["metadata"], "metadata", cell, None)
     attachments = c.get("attachments")
@@ -512,15 +513,10 @@ def _cell_slots(c: dict[str, Any], cell: int) -> Iterator[_Slot]:
                     continue
                 decoded = _decode_text_attachment(mime, text)
                 if decoded is not None:
-                    yield _Slot(
-                        cell,
-                        None,
-                        channel,
-                        decoded,
-                        _b64_setter(bundle, mime, isinstance(payload, list)),
-                    )
+                    how = "b64-lines" if isinstance(payload, list) else "b64"
+                    yield _Slot(cell, None, channel, decoded, bundle, mime, how)
                 else:
-                    yield _Slot(cell, None, channel, text, None)
+                    yield _Slot(cell, None, channel, text)
     outputs = c.get("outputs")
     if isinstance(outputs, list):
         for n, out in enumerate(outputs, 1):

@@ -6,6 +6,9 @@ Fenced blocks are run by their language tag:
   all python blocks of one page share one namespace, in page order.
 - ``ipython``: the page's ipython blocks become the cells of one notebook, executed in a
   real kernel; no cell may end in an error unless the block is tagged ``ipython error``.
+  When the next fenced block is ``text output``, it is the cell's expected visible output
+  (streams, ``text/plain``, errors as ``Name: message``; compared like a doctest, with
+  ``...`` matching anything and trailing spaces ignored).
 - ``console``: lines starting with ``$ `` are shell commands run in the page's work
   directory; the lines after a command, up to the next ``$ ``, are its expected output
   (compared exactly, after stripping trailing spaces). A command is expected to exit 0
@@ -68,6 +71,17 @@ def files_of(page_examples: list[Example]) -> dict[str, str]:
         if len(ex.info) >= 3 and ex.info[1] == "file":
             out[ex.info[2]] = ex.body
     return out
+
+
+def expected_outputs(page_examples: list[Example]) -> dict[int, Example]:
+    """For each ``ipython`` block (by its index in `page_examples`), the ``text output``
+    block right after it, if any."""
+    found = {}
+    for i, ex in enumerate(page_examples[:-1]):
+        after = page_examples[i + 1]
+        if ex.lang == "ipython" and after.info[:2] == ("text", "output"):
+            found[i] = after
+    return found
 
 
 def console_steps(ex: Example) -> list[tuple[str, list[str]]]:

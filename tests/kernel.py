@@ -18,12 +18,15 @@ class NotebookRunner:
 
     The kernel is the running interpreter's own (ipykernel's native `python3` spec), so
     the package under test is what the kernel imports. The IPython profile lives in a temp
-    HOME, so a user's startup files and auto-load config never leak into a test; pass
-    `autoload=True` to get the project's auto-load config instead.
+    HOME, so a user's startup files never leak into a test, and `extra_extensions` is
+    emptied on the kernel's command line, so `kestra-nb autoload on` in the venv (as `make
+    run` does) does not load the extension behind a test's back. Pass `autoload=True` to
+    keep the config files' `extra_extensions` (the auto-load tests do).
     """
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, autoload: bool = False) -> None:
         self.workdir = workdir
+        self.autoload = autoload
         self.home = workdir / ".home"
         self.home.mkdir(exist_ok=True)
 
@@ -32,6 +35,8 @@ class NotebookRunner:
             k: v
             for k, v in os.environ.items()
             if not k.startswith(("SECRET_", "ENV_", "JUPYTER_", "IPYTHON"))
+            # under pytest, ipykernel stops capturing fd-level output (subprocesses, C code)
+            and k != "PYTEST_CURRENT_TEST"
         }
         env.update(
             HOME=str(self.home),
@@ -78,7 +83,7 @@ class NotebookRunner:
             store_widget_state=store_widget_state,
             resources={"metadata": {"path": str(self.workdir)}},
         )
-        client.kernel_manager_class = _kernel_manager_class()
+        client.kernel_manager_class = _kernel_manager_class(self.autoload)
         client.execute(env=self.env(env), cwd=str(self.workdir))
         if save_as:
             nbformat.write(nb, self.workdir / save_as)
@@ -106,16 +111,21 @@ class NotebookRunner:
         return "".join(parts)
 
 
-def _kernel_manager_class() -> type:
+NO_AUTOLOAD = "--InteractiveShellApp.extra_extensions=[]"
+
+
+def _kernel_manager_class(autoload: bool = False) -> type:
     from jupyter_client.manager import KernelManager
 
     class _Manager(KernelManager):
-        """Always start the kernel with this interpreter (the venv under test)."""
+        """Start the kernel with this interpreter (the venv under test), auto-load off."""
 
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             cmd = super().format_kernel_cmd(extra_arguments)
             if cmd and Path(cmd[0]).name.startswith("python"):
                 cmd[0] = sys.executable
+            if not autoload:
+                cmd.append(NO_AUTOLOAD)
             return cmd
 
     return _Manager

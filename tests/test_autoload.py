@@ -125,7 +125,7 @@ def test_a_kernel_with_the_config_loads_the_extension(tmp_path: Path) -> None:
     The profile dir of the isolated IPYTHONDIR is on the same config path as
     `sys.prefix/etc/ipython`; a profile that assigns `extensions` does not drop ours.
     """
-    runner = NotebookRunner(tmp_path)
+    runner = NotebookRunner(tmp_path, autoload=True)
     profile = runner.home / ".ipython" / "profile_default"
     profile.mkdir(parents=True)
     shutil.copy(SNIPPET, profile / "ipython_kernel_config.json")

@@ -141,7 +141,8 @@ def test_unreadable_file_is_an_error_but_others_are_still_scanned(tmp_path: Path
             locked.chmod(0o600)
     assert proc.returncode == 2
     assert "notebooks/leaky.ipynb: cell 1" in proc.stdout
-    assert "kestra-nb scan: " in proc.stderr and "locked.txt" in proc.stderr
+    assert "kestra-nb scan: error: " in proc.stderr and "locked.txt" in proc.stderr
+    assert "1 finding in 1 of 2 files, 1 file not readable" in proc.stderr
 
 
 def test_json_format_is_a_list_with_stable_keys(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ FROM_ENV = "from-Environment-5512"
 EXTRA = "extra-File-Secret-7730"
 CUSTOM = "custom-File-Secret-1190"
 BAD = "@@not-base64@@"
+PLAIN = "plain-Not-A-Secret-5566"
 VALUES = (API_KEY, FROM_ENV, EXTRA, CUSTOM)
 
 
@@ -57,6 +58,7 @@ def test_load_reload_config_env_and_unload(tmp_path: Path) -> None:
     )
     (workdir / "extra.env").write_text(f"SECRET_EXTRA={b64(EXTRA)}\nENV_REGION=eu-west-1\n")
     (workdir / "custom.env").write_text(f"SECRET_CUSTOM={b64(CUSTOM)}\n")
+    (workdir / "plain.env").write_text(f"MYPASSWORD={PLAIN}\nDEBUG=true\n")
     runner = NotebookRunner(workdir)
     cells = [
         "%load_ext kestra_nb",  # 0
@@ -85,13 +87,19 @@ def test_load_reload_config_env_and_unload(tmp_path: Path) -> None:
         "%kestra_secrets --list",  # 15
         "%load_ext kestra_nb\nprint(current() is not s and current().store.names())",  # 16
         "print(current().store.get('FROM_ENV'))",  # 17
+        "s2 = current()\n%reload_ext kestra_nb\n"  # 18
+        "print(current() is not s2, len(ip.Completer.custom_matchers),"
+        " sum(type(c).__name__ == 'KestraMagics' for c in ip.configurables),"
+        " len(ip.magics_manager.registry), s2.masking.installed)",
+        "%kestra_env plain.env",  # 19
     ]
     nb = runner.run(cells, env={"SECRET_FROM_ENV": b64(FROM_ENV), "ENV_COLOR": "blue"})
     text = [runner.text(nb, i) for i in range(len(cells))]
 
     first = text[0].splitlines()
     assert first[0] == (
-        f"kestra_nb: loaded {project}/.env_encoded (1 secret, 1 env, 1 invalid entry); "
+        f"kestra_nb: loaded {project}/.env_encoded "
+        "(1 secret, 1 env, 1 invalid entry, 1 other entry ignored); "
         "1 secret from SECRET_* environment variables; "
         "1 env from ENV_* environment variables; output masking on"
     )
@@ -123,11 +131,18 @@ def test_load_reload_config_env_and_unload(tmp_path: Path) -> None:
     assert text[16].splitlines()[0].startswith(f"kestra_nb: no none.env found from {workdir}")
     assert text[16].splitlines()[1] == "['FROM_ENV']"
     assert text[17].strip() == "******"
+    assert text[19].splitlines() == [
+        f"kestra_nb: loaded {workdir}/plain.env (0 secrets, 0 envs, 2 other entries ignored)",
+        "  note: only SECRET_<NAME>=<base64> and ENV_<NAME> entries are used, as in Kestra; "
+        "`kestra-nb encode plain.env -o .env_encoded` converts plain KEY=value lines",
+    ]
+    registry = text[18].splitlines()[-1].split()
+    assert registry[:3] == ["True", "1", "1"] and registry[4] == "False"
 
     for i in (0, 6, 7, 8, 9, 15):  # user errors and reports: no traceback
         assert "Traceback" not in runner.outputs_text(nb, i)
     saved = (workdir / "executed.ipynb").read_text()
-    for value in (*VALUES, BAD):
+    for value in (*VALUES, BAD, PLAIN):
         assert value not in saved
     json.loads(saved)
 
@@ -144,6 +159,7 @@ def test_config_file_settings_apply_at_load(tmp_path: Path) -> None:
     )
     (tmp_path / ".env_encoded").write_text(f"SECRET_API_KEY={b64(API_KEY)}\n")
     (tmp_path / "team.env").write_text(f"SECRET_TEAM={b64(CUSTOM)}\n")
+    collide = {"SECRET_dup": b64("one-Value-Here"), "SECRET_DUP": b64("two-Value-Here")}
     nb = runner.run(
         [
             "%load_ext kestra_nb",
@@ -151,9 +167,14 @@ def test_config_file_settings_apply_at_load(tmp_path: Path) -> None:
             "m = current().magics\n"
             "print(m.env_files, m.show, m.mask, current().masking.enabled,"
             " current().store.names())",
-        ]
+        ],
+        env=collide,
     )
     out = runner.text(nb, 0)
     assert f"loaded {tmp_path}/team.env (1 secret, 0 envs)" in out
     assert "output masking OFF" in out and "WARNING: output masking is OFF" in out
     assert runner.text(nb, 1).strip() == "['team.env'] both False False ['TEAM']"
+    # colliding SECRET_* names: Kestra refuses to start; the extension says so and goes on
+    assert "invalid: SECRET_* environment variables not loaded:" in out
+    assert "once upper-cased" in out
+    assert "one-Value-Here" not in out and "two-Value-Here" not in out

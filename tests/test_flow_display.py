@@ -115,8 +115,17 @@ def test_display_in_a_real_kernel_leaks_nothing(run_notebook: NotebookRunner) ->
         "flow",
         "print(repr(flow)); print(flow.secrets_used, flow.missing_secrets)",
         "import sys; print('IPython' in sys.modules, 'kestra_nb.notebook' in sys.modules)",
+        # with the extension loaded, secrets and envs come from its session (.env_encoded)
+        "%load_ext kestra_nb",
+        "flow2 = KestraFlow.from_yaml(text.replace('MISSING_ONE', 'FROM_FILE'))\n"
+        "print(flow2.missing_secrets, flow2.envs_used, flow2.errors)\n"
+        "print(len(flow2.rendered['tasks'][2]['message']))",
     ]
     encoded = base64.b64encode(API_KEY.encode()).decode()
+    from_file = "value-from-the-dotenv-file"
+    (run_notebook.workdir / ".env_encoded").write_text(
+        f"SECRET_FROM_FILE={base64.b64encode(from_file.encode()).decode()}\n"
+    )
     nb = run_notebook.run(cells, env={"SECRET_API_KEY": encoded, "ENV_TEAM": "data"})
     saved = (run_notebook.workdir / "executed.ipynb").read_text()
     assert API_KEY not in saved and encoded not in saved
@@ -129,3 +138,5 @@ def test_display_in_a_real_kernel_leaks_nothing(run_notebook: NotebookRunner) ->
     assert "['API_KEY', 'MISSING_ONE'] ['MISSING_ONE']" in NotebookRunner.text(nb, 2)
     # the kernel imports IPython itself; the flow core pulled in no notebook layer
     assert NotebookRunner.text(nb, 3).strip() == "True False"
+    assert NotebookRunner.text(nb, 5).splitlines()[-2:] == ["[] ['team'] []", str(len(from_file))]
+    assert from_file not in saved

@@ -548,3 +548,155 @@ def test_save_writes_the_source_only(tmp_path: Path) -> None:
     flow_of(HELLO_SECRET.replace("hello_secret", "hello_again")).save(target, overwrite=True)
     assert "hello_again" in target.read_text()
     assert target.with_name("hello.yaml.bak").read_text() == HELLO_SECRET
+
+
+SWITCH_DAG = """\
+id: branches
+namespace: company.team
+inputs:
+  - id: env
+    type: SELECT
+    values: [dev, prod]
+    defaults: prod
+tasks:
+  - id: switch
+    type: io.kestra.plugin.core.flow.Switch
+    value: "{{ inputs.env }}"
+    cases:
+      prod:
+        - id: deploy
+          type: io.kestra.plugin.core.log.Log
+          message: "deploying {{ flow.id }} to {{ inputs.env }}"
+    defaults:
+      - id: skip
+        type: io.kestra.plugin.core.log.Log
+        message: "nothing for {{ inputs.env }}"
+  - id: dag
+    type: io.kestra.plugin.core.flow.Dag
+    tasks:
+      - task:
+          id: extract
+          type: io.kestra.plugin.core.debug.Return
+          format: "{{ task.id }}@{{ flow.id }}"
+      - task:
+          id: load
+          type: io.kestra.plugin.core.log.Log
+          message: "{{ outputs.extract.value }} -> {{ task.id }}"
+        dependsOn:
+          - extract
+"""
+
+
+def test_switch_cases_and_dag_entries_render_in_place() -> None:
+    flow = flow_of(SWITCH_DAG)
+    switch = flow.rendered["tasks"][0]
+    assert switch["value"] == "prod"
+    assert switch["cases"]["prod"][0]["message"] == "deploying branches to prod"
+    assert switch["defaults"][0]["message"] == "nothing for prod"
+    dag = flow.rendered["tasks"][1]["tasks"]
+    assert dag[0]["task"]["format"] == "extract@branches"
+    assert dag[1]["task"]["message"] == "{{ outputs.extract.value }} -> load"
+    assert dag[1]["dependsOn"] == ["extract"]
+    assert [(d.path, d.expression) for d in flow.deferred] == [
+        ("tasks[1].tasks[1].task.message", "{{ outputs.extract.value }}")
+    ]
+    assert [p for p, _ in flow.tasks] == [
+        "tasks[0]",
+        "tasks[0].cases.prod[0]",
+        "tasks[0].defaults[0]",
+        "tasks[1]",
+        "tasks[1].tasks[0].task",
+        "tasks[1].tasks[1].task",
+    ]
+
+
+CONSTRAINED = """\
+id: constrained
+namespace: company.team
+inputs:
+  - {id: code, type: STRING, validator: 'A\\d+', defaults: A1}
+  - {id: count, type: INT, min: 10, max: 20, defaults: 12}
+  - {id: ratio, type: FLOAT, min: 0.1, max: 0.5, defaults: 0.2}
+  - {id: day, type: DATE, after: "2023-01-01", before: "2023-12-31", defaults: "2023-06-01"}
+  - {id: wait, type: DURATION, min: PT10S, max: PT20S, defaults: PT15S}
+  - {id: env, type: ENUM, values: [dev, prod], defaults: dev}
+  - {id: ids, type: ARRAY, itemType: INT, defaults: "[1, 2]"}
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ inputs.count }} {{ inputs.ratio }} {{ inputs.count | className }} {{ inputs.ratio | className }} {{ inputs.ids[0] | className }}"
+"""
+
+
+def test_input_values_are_java_typed_and_checked_like_kestra() -> None:
+    flow = flow_of(CONSTRAINED)
+    assert flow.errors == []
+    assert flow.rendered["tasks"][0]["message"] == (
+        "12 0.2 java.lang.Integer java.lang.Float java.lang.Integer"
+    )
+    bad = {
+        "code": "foo",
+        "count": "9",
+        "ratio": "1.01",
+        "day": "2024-01-01",
+        "wait": "PT1S",
+        "env": "INVALID",
+        "ids": '["s1", "s2"]',
+    }
+    flow = flow_of(CONSTRAINED, inputs=bad)
+    assert [(e.path, e.message) for e in flow.errors] == [
+        (
+            "inputs[0]",
+            "Invalid input for `code`, it must match the pattern `A\\d+`, but received `foo`",
+        ),
+        ("inputs[1]", "Invalid input for `count`, it must be more than `10`, but received `9`"),
+        ("inputs[2]", "Invalid input for `ratio`, it must be less than `0.5`, but received `1.01`"),
+        (
+            "inputs[3]",
+            "Invalid input for `day`, it must be before `2023-12-31`, but received `2024-01-01`",
+        ),
+        (
+            "inputs[4]",
+            "Invalid input for `wait`, It must be more than `PT10S`, but received `PT1S`",
+        ),
+        (
+            "inputs[5]",
+            "Invalid input for `env`, it must match the values `[dev, prod]`, but received `INVALID`",
+        ),
+        (
+            "inputs[6]",
+            "Invalid input for `ids`, Unable to parse array element as `INT` on `s1`,"
+            ' but received `["s1", "s2"]`',
+        ),
+    ]
+    # expressions reading an invalid input wait for a valid value instead of failing twice
+    assert flow.rendered["tasks"][0]["message"] == flow.flow["tasks"][0]["message"]
+    assert {d.root for d in flow.deferred} == {"inputs"}
+
+
+def test_a_given_renderer_is_used_with_its_own_secrets_and_envs() -> None:
+    from kestra_nb.pebble import Renderer
+
+    engine = Renderer(secrets={"GITHUB_TOKEN": "tok-from-renderer"}, environ={"ENV_WHO": "me"})
+    text = HELLO_SECRET.replace('"Token', '"{{ envs.who }} Token')
+    flow = KestraFlow.from_yaml(text, renderer=engine)
+    assert flow.rendered["tasks"][0]["message"] == "me Token is tok-from-renderer"
+    assert flow.secrets_used == ["GITHUB_TOKEN"] and flow.envs_used == ["who"]
+    assert "tok-from-renderer" not in shown(flow)
+
+
+def test_error_messages_never_hold_a_secret_input_value() -> None:
+    text = """\
+        id: bad_number
+        namespace: company.team
+        inputs:
+          - {id: pin, type: SECRET}
+        tasks:
+          - id: log
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ inputs.pin | number }}"
+        """
+    flow = flow_of(text, inputs={"pin": "not-a-number-4711"})
+    assert len(flow.errors) == 1
+    assert flow.errors[0].message.startswith("java.lang.NumberFormatException: ******")
+    assert "not-a-number-4711" not in str(flow.errors[0])

@@ -9,6 +9,9 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kestra_nb import FlowError, FlowProblem
 from kestra_nb.flow import KestraFlow
@@ -64,6 +67,9 @@ def test_yaml_syntax_error_has_line_and_column() -> None:
 
 def test_empty_text_and_non_mapping() -> None:
     assert problems_of("")[0].message == "the flow is empty"
+    assert [str(p) for p in problems_of("# only a comment\n~\n")] == [
+        "<flow> (line 2, column 1): the flow is empty"
+    ]
     assert "must be a YAML mapping" in problems_of("- a\n- b\n")[0].message
 
 
@@ -591,3 +597,84 @@ def test_format_path() -> None:
     assert format_path(("labels", "system.x")) == 'labels["system.x"]'
     assert format_path(("cases", 1, 0)) == "cases[1][0]"
     assert format_path(()) == ""
+
+
+# --- robustness: whatever the YAML holds, only FlowError (or a KestraFlow) comes out --------
+
+_WORDS = [
+    "x",
+    "a.B",
+    "io.kestra.plugin.core.flow.Dag",
+    "io.kestra.plugin.core.flow.If",
+    "STRING",
+    "id",
+    "io.kestra.plugin.core.flow.Switch",
+    "io.kestra.plugin.core.flow.WorkingDirectory",
+    "",
+    "{{ flow.id }}",
+    "{{ outputs.t.value }}",
+    "{% if x %}",
+    "{{ secret('S') }}",
+]
+_KEYS = [
+    "id",
+    "type",
+    "tasks",
+    "task",
+    "dependsOn",
+    "cases",
+    "defaults",
+    "then",
+    "else",
+    "errors",
+    "finally",
+    "values",
+    "inputs",
+    "key",
+    "value",
+    "condition",
+    "itemType",
+    "required",
+    "validator",
+]
+_PLACES = [
+    "tasks",
+    "errors",
+    "finally",
+    "afterExecution",
+    "inputs",
+    "outputs",
+    "labels",
+    "triggers",
+    "variables",
+    "id",
+    "namespace",
+    "listeners",
+]
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from(_WORDS))
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(key=st.sampled_from(_PLACES), value=_values, nested=_values)
+def test_any_structure_gives_flow_error_or_a_flow(key: str, value: object, nested: object) -> None:
+    data = yaml.safe_load(MINIMAL)
+    data[key] = value
+    data["tasks"] = [*(data["tasks"] if isinstance(data["tasks"], list) else []), nested]
+    text = yaml.safe_dump(data, sort_keys=False)
+    try:
+        flow = KestraFlow.from_yaml(text, secrets={"S": "value"}, environ={})
+    except FlowError as exc:
+        assert exc.problems
+        assert all(isinstance(p, FlowProblem) and p.message for p in exc.problems)
+    else:
+        assert flow.id and isinstance(flow.tasks, list)
+        flow.html()
+        flow.text()

@@ -98,6 +98,17 @@ tasks:
         message: d
 """
 
+BAD_KEYS = """id: dupkey
+namespace: company.team
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: one
+    message: two
+  - type: io.kestra.plugin.core.log.Log
+    message: no id
+"""
+
 
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
@@ -126,10 +137,13 @@ CELLS: list[tuple[str, str]] = [
     ("env-gone", cell("%%kestra_flow", EXTRA_FLOW)),
     ("save", cell("%%kestra_flow --save hello.yml", FLOW)),
     ("save-again", cell("%%kestra_flow --save hello.yml --show source", FLOW)),
+    ("save-subdir", cell("%%kestra_flow --save flows/company.team.hello.yml", FLOW)),
+    ("save-bad", cell("%%kestra_flow --save hello.yml/inside.yml", FLOW)),
     ("show-both", cell("%%kestra_flow --show both", FLOW)),
     ("bad-yaml", cell("%%kestra_flow --save broken.yml", BAD_YAML)),
     ("bad-structure", cell("%%kestra_flow", BAD_STRUCTURE)),
     ("bad-tasks", cell("%%kestra_flow", BAD_TASKS)),
+    ("bad-keys", cell("%%kestra_flow", BAD_KEYS)),
     ("bad-show", cell("%%kestra_flow --show nope", FLOW)),
     ("bad-input", cell("%%kestra_flow --input count", FLOW)),
     ("bad-inputs", cell("%%kestra_flow --inputs no_such_var", FLOW)),
@@ -259,6 +273,11 @@ def test_save_writes_the_source_never_a_value(executed: Any) -> None:
     assert "{{ secret('API_KEY') }}" in source_only
     both = text(executed, "show-both")
     assert "--- source ---" in both and "--- rendered ---" in both
+    assert (workdir / "flows" / "company.team.hello.yml").read_text() == FLOW
+    save_bad = text(executed, "save-bad")  # the flow is shown, then the save fails
+    assert save_bad.startswith("flow company.team.hello")
+    assert "UsageError: --save hello.yml/inside.yml: " in save_bad
+    assert "Traceback" not in save_bad
     assert not (workdir / "broken.yml").exists()
     assert "not saved to broken.yml" in usage_error(executed, "bad-yaml")
 
@@ -280,6 +299,11 @@ def test_each_kind_of_validation_error(executed: Any) -> None:
     for where in ("inputs[0]", "inputs[1]", "dup", "tasks[1].tasks[1]", "tasks[1].tasks[2]"):
         assert where in tasks, where
     assert len(tasks.splitlines()) >= 6  # all problems at once, one per line
+
+    keys = usage_error(executed, "bad-keys").splitlines()
+    assert keys[0] == "invalid flow (2 problems):"
+    assert "line 7" in keys[1] and "message" in keys[1]  # the YAML duplicate key
+    assert keys[2].strip().startswith("tasks[1].id")
 
 
 @pytest.mark.kernel

@@ -7,6 +7,8 @@ write, as the kernel does at each flush), the concatenated stream output equals
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,7 +30,7 @@ def leaky_output(draw: st.DrawFn) -> tuple[list[str], str, list[str], list[bool]
     whole = "".join(pieces)
     cuts = sorted(draw(st.lists(st.integers(0, len(whole)), max_size=10)))
     edges = [0, *cuts, len(whole)]
-    writes = [whole[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+    writes = [whole[a:b] for a, b in itertools.pairwise(edges)]
     drains = draw(st.lists(st.booleans(), min_size=len(writes), max_size=len(writes)))
     return secrets, whole, writes, drains
 

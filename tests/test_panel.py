@@ -314,6 +314,15 @@ def test_upload_is_cleared_at_once_previewed_and_written(
     ]:
         assert expected in preview, expected
     assert "Previewed uploaded .env: 3 to write" in panel.status.value
+    assert panel._pending is not None
+    assert [(line, key, status) for line, key, status, _ in preview_rows(panel._pending)] == [
+        (2, "API_TOKEN", "ok"),
+        (3, "PEM", "ok"),
+        (6, "NO_VALUE", "no value"),
+        (7, "ENCODED", "looks already encoded"),
+        (8, "(key hidden)", "unsafe key"),
+        (9, "(key hidden)", "unparseable line 9"),
+    ]
     click(panel.write_button)
     assert target.exists()
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
@@ -341,12 +350,13 @@ def test_an_existing_target_needs_confirmation_and_keeps_a_backup(
 ) -> None:
     target = workdir / "out.env_encoded"
     target.write_text("SECRET_OLD=b2xk\n")
-    src = workdir / "my.env"
+    src = workdir / "cfg" / "my.env"
+    src.parent.mkdir()
     src.write_text(f"API_TOKEN={UPLOADED}\n")
     panel = SecretsPanel(SecretStore(), path=target)
     type_into(panel.env_path, str(src))
     click(panel.preview_button)
-    assert panel.target.value == str(workdir / ".env_encoded")  # beside the source
+    assert panel.target.value == "cfg/.env_encoded"  # beside the source
     type_into(panel.target, str(target))
     click(panel.write_button)
     assert panel.confirm_box.layout.display == ""
@@ -375,6 +385,11 @@ def test_collisions_refuse_the_write(messages: list[Any], workdir: Path) -> None
     type_into(panel.env_path, str(src))
     click(panel.preview_button)
     assert "collision" in panel.preview.value
+    rows = preview_rows(panel._pending)
+    assert [(line, key, status) for line, key, status, _ in rows] == [
+        (1, "api_key", "ok (nothing written: collisions)"),
+        (2, "API_KEY", "collision"),
+    ]
     assert "refused" in panel.status.value
     click(panel.write_button)
     assert "Not written" in panel.status.value
@@ -475,6 +490,8 @@ def test_close_closes_every_widget(messages: list[Any]) -> None:
     panel.close()
     assert all(x.comm is None for x in widgets)
     assert panel._staged is None
+    panel.store.add("AFTER_CLOSE", FROM_FILE)  # the closed panel no longer follows the store
+    assert panel.rows[0].name.value == ""
 
 
 # -- in a real kernel, with the extension ---------------------------------------------------
@@ -482,8 +499,10 @@ def test_close_closes_every_widget(messages: list[Any]) -> None:
 def test_in_a_kernel_the_panel_uses_the_extension_and_the_saved_notebook_is_clean(
     run_notebook: NotebookRunner,
 ) -> None:
+    conf = run_notebook.workdir / "conf"
+    conf.mkdir()
     env_b64 = base64.b64encode(FROM_FILE.encode()).decode()
-    (run_notebook.workdir / ".env_encoded").write_text(f"SECRET_FROM_FILE={env_b64}\n")
+    (conf / ".env_encoded").write_text(f"# project secrets\nSECRET_FROM_FILE={env_b64}\n")
     frontend = (
         "def type_into(w, v):\n"
         "    w._handle_msg({'content': {'data': {'method': 'update', 'state': {'value': v}}},"
@@ -495,14 +514,17 @@ def test_in_a_kernel_the_panel_uses_the_extension_and_the_saved_notebook_is_clea
     nb = run_notebook.run(
         [
             "%load_ext kestra_nb",
+            "%kestra_env conf/.env_encoded",
             frontend,
+            "%kestra_secrets",
+            "import os\n"
             "from kestra_nb import SecretsPanel\n"
             "from kestra_nb.notebook.extension import current\n"
             "panel = SecretsPanel()\n"
             "assert panel.store is current().store\n"
-            "assert panel.path.name == '.env_encoded', panel.path\n"
+            "print(panel.path.relative_to(os.getcwd()))\n"
             "panel",
-            "import os\ntype_into(panel.name_input, 'typed')\n"
+            "type_into(panel.name_input, 'typed')\n"
             "type_into(panel.value_input, os.environ['PANEL_TYPED'])\n"
             "click(panel.add_button)\nprint(panel.status.value)",
             "print(current().store.get('TYPED'))",
@@ -510,17 +532,38 @@ def test_in_a_kernel_the_panel_uses_the_extension_and_the_saved_notebook_is_clea
             "type_into(other.name_input, 'OTHER')\n"
             "type_into(other.value_input, os.environ['PANEL_OTHER'])\n"
             "click(other.add_button)\nprint(other.store.get('OTHER'))",
-            "print(sorted(r.current for r in panel.rows if r.current))",
+            "click(panel.save_button)\nprint(panel.status.value)\n"
+            "print(sorted((r.current, r.source.value) for r in panel.rows if r.current))",
         ],
         env={"PANEL_TYPED": ADDED, "PANEL_OTHER": UPLOADED},  # the values stay out of sources
     )
     text = NotebookRunner.text
-    assert text(nb, 3).startswith("Added TYPED"), text(nb, 3)
-    assert text(nb, 4).strip() == "******"  # the extension's masker learnt the value
-    assert text(nb, 5).strip() == "******"  # a panel on another store registers it too
-    assert text(nb, 6).strip() == "['FROM_FILE', 'TYPED']"
+    assert "application/vnd.jupyter.widget-view+json" in json.dumps(nb.cells[3].outputs)
+    assert text(nb, 4).startswith("conf/.env_encoded"), text(nb, 4)  # the file loaded last
+    assert text(nb, 5).startswith("Added TYPED"), text(nb, 5)
+    assert text(nb, 6).strip() == "******"  # the extension's masker learnt the value
+    assert text(nb, 7).strip() == "******"  # a panel on another store registers it too
+    saved_line, rows = text(nb, 8).strip().splitlines()
+    assert saved_line.startswith("Saved 1 secret in conf/.env_encoded"), saved_line
+    assert rows == "[('FROM_FILE', 'conf/.env_encoded'), ('TYPED', 'conf/.env_encoded')]"
+    encoded = (conf / ".env_encoded").read_text()
+    assert encoded.startswith("# project secrets\n")
+    assert decode_dotenv(encoded).secrets == {"FROM_FILE": FROM_FILE, "TYPED": ADDED}
     widgets = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     assert any(m["model_name"] == "PasswordModel" for m in widgets.values())
     saved = (run_notebook.workdir / "executed.ipynb").read_text()
     assert "TYPED" in saved
     assert_clean(saved)
+
+
+def test_an_unexpected_error_is_one_status_line_not_a_traceback(messages: list[Any]) -> None:
+    class BrokenStore(SecretStore):
+        def add(self, key: str, value: str, *, source: str = "session") -> None:
+            raise RuntimeError(f"boom {value}")  # a bug that would print the value
+
+    panel = SecretsPanel(BrokenStore(), path="x")
+    type_into(panel.name_input, "NAME")
+    type_into(panel.value_input, ADDED)
+    click(panel.add_button)  # does not raise
+    assert panel.status.value == "Error: unexpected RuntimeError in _on_add"
+    assert_clean(blob(messages))

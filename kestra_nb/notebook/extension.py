@@ -31,6 +31,11 @@ if TYPE_CHECKING:  # pragma: no cover
 ENV_PREFIX = "ENV_"
 SECRET_PREFIX = "SECRET_"
 
+PLAIN_ENV_HINT = (
+    "  note: only SECRET_<NAME>=<base64> and ENV_<NAME> entries are used, as in Kestra; "
+    "`kestra-nb encode {path} -o .env_encoded` converts plain KEY=value lines"
+)
+
 _SESSION: KernelSession | None = None
 
 
@@ -42,17 +47,23 @@ class EnvFileLoad:
     secrets: int = 0
     envs: int = 0
     problems: list[str] = field(default_factory=list)
+    ignored: int = 0  # entries neither SECRET_* nor ENV_* (a plain, unconverted .env)
 
     def summary(self) -> str:
         """One line: `<path> (3 secrets, 1 env)`, plus the number of invalid entries."""
         counts = [_count(self.secrets, "secret"), _count(self.envs, "env")]
         if self.problems:
             counts.append(_count(len(self.problems), "invalid entry", "invalid entries"))
+        if self.ignored:
+            counts.append(_count(self.ignored, "other entry", "other entries") + " ignored")
         return f"{self.path} ({', '.join(counts)})"
 
     def lines(self) -> list[str]:
-        """The summary, then each invalid entry (key and reason) on its own indented line."""
-        return [self.summary(), *(f"  invalid: {p}" for p in self.problems)]
+        """The summary, each invalid entry (key and reason), and a hint for a plain .env."""
+        lines = [self.summary(), *(f"  invalid: {p}" for p in self.problems)]
+        if self.ignored and not self.secrets:
+            lines.append(PLAIN_ENV_HINT.format(path=self.path.name))
+        return lines
 
 
 @dataclass
@@ -75,7 +86,7 @@ class KernelSession:
         store: SecretStore | None = None,
         environ: dict[str, str] | None = None,
     ) -> EnvFileLoad:
-        """Load a dotenv file: `SECRET_*` (and plain) entries into `store`, `ENV_*` into `environ`.
+        """Load a dotenv file: `SECRET_*` entries into `store`, `ENV_*` ones into `environ`.
 
         Defaults to the session's own store and environ (and records the path in `env_files`);
         `%%kestra_flow --env` passes per-cell copies instead.
@@ -91,8 +102,9 @@ class KernelSession:
         envs = {k: v for k, v in report.environ.items() if k.startswith(ENV_PREFIX)}
         target_environ.update(envs)
         result = EnvFileLoad(resolved, len(report.secret_names), len(envs))
+        result.ignored = len(report.environ) - len(envs)
         result.problems = _dedupe(_where_stripped(p, resolved) for p in report.problems)
-        if store is None:
+        if store is None and resolved not in self.env_files:
             self.env_files.append(resolved)
         return result
 
@@ -148,7 +160,7 @@ def load(ip: InteractiveShell) -> KernelSession:
             store = SecretStore()
             env_problems = [f"SECRET_* environment variables not loaded: {exc}"]
     from_environ = len(store)
-    masker = Masker(store.values())
+    masker = Masker()  # filled, with names, by the subscription below (it replays)
     environ = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
     session = KernelSession(ip, store, masker, environ, magics)
     unsubscribe = store.subscribe(lambda name, value: masker.add(value, name))
@@ -212,8 +224,8 @@ def _announce(
     for problem in _dedupe(env_problems):
         print(f"  invalid: {problem}")
     if loaded is not None:
-        for problem in loaded.problems:
-            print(f"  invalid: {problem}")
+        for line in loaded.lines()[1:]:
+            print(line)
 
 
 def unload(ip: InteractiveShell) -> None:

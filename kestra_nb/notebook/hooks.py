@@ -16,8 +16,11 @@ Where each channel is hooked, and why there (see `docs/secrets-and-masking.md`):
 - **errors**: `shell._showtraceback` is wrapped; the exception message and every traceback
   line are masked (ipykernel also keeps that traceback for the `execute_reply`).
 - **safety net**: the kernel session's `send` masks `execute_reply` (its `evalue` is taken
-  from the raw exception) and rich messages published from threads other than the shell
-  thread (ipykernel's display hooks are thread-local).
+  from the raw exception), `input_request` prompts, and rich messages published from
+  threads other than the shell thread (ipykernel's display hooks are thread-local).
+
+Base64 image payloads (`image/png`, `image/jpeg`, ...) are left alone: they are not text,
+and a short secret could match inside them by chance and corrupt the image.
 
 Everything is removable (`OutputMasking.uninstall`), and `enabled = False` passes output
 through unmasked (text already held back is still released masked).
@@ -26,6 +29,7 @@ through unmasked (text already held back is still released masked).
 from __future__ import annotations
 
 import contextlib
+import io
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -36,6 +40,9 @@ from kestra_nb.masking import Masker, MaskStream
 __all__ = ["OutputMasking", "install_output_masking"]
 
 _RICH = frozenset({"display_data", "update_display_data", "execute_result", "error"})
+# Base64-encoded binary payloads: a short secret would match by chance and corrupt the image.
+_BINARY_PREFIXES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
+_BINARY = frozenset({"application/pdf"})
 _Parent = dict[str, Any]
 
 
@@ -64,6 +71,19 @@ class _StreamMasking:
     def uninstall(self) -> None:
         if self.stream.__dict__.get("_flush_buffers") == self.flush_buffers:
             del self.stream.__dict__["_flush_buffers"]
+        # Text still held (written between the last release and now) goes back, masked, into
+        # the stream's own buffers, ahead of anything written since.
+        with self.lock:
+            held = list(self._release_all())
+        if any(text for _, text in held):
+            with self.stream._buffer_lock:
+                buffers = self.stream._buffers
+                for parent, text in held:
+                    key = frozenset(parent.items())
+                    rest = buffers[key].getvalue() if key in buffers else ""
+                    buffers[key] = io.StringIO()
+                    buffers[key].write(text + rest)
+            self.stream.flush()
 
     def flush_buffers(self) -> Iterator[tuple[_Parent, str]]:
         """What ipykernel's `_flush` sends: the masked, safe part of each parent's text."""
@@ -199,8 +219,22 @@ class OutputMasking:
     def _mask_msg(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Display and execute_result hook: mask every str in the content."""
         if self._active() and isinstance(msg, dict) and "content" in msg:
-            msg["content"] = self.masker.mask_data(msg["content"])
+            msg["content"] = self._mask_content(msg["content"])
         return msg
+
+    def _mask_content(self, content: Any) -> Any:
+        """Every str in a message's content, except base64 binary payloads (images)."""
+        if not isinstance(content, dict) or not isinstance(content.get("data"), dict):
+            return self.masker.mask_data(content)
+        data = content["data"]
+        masked = self.masker.mask_data({k: v for k, v in content.items() if k != "data"})
+        masked["data"] = {
+            self.masker.mask(mime): value
+            if mime.startswith(_BINARY_PREFIXES) or mime in _BINARY
+            else self.masker.mask_data(value)
+            for mime, value in data.items()
+        }
+        return masked
 
     def _showtraceback(self, etype: Any, evalue: Any, stb: Any) -> Any:
         original = self._original_showtraceback or type(self.shell)._showtraceback.__get__(
@@ -233,13 +267,13 @@ class OutputMasking:
                 )
                 if self._needs_net(msg_type) and "content" in msg_or_type:
                     msg_or_type = dict(msg_or_type)
-                    msg_or_type["content"] = self.masker.mask_data(msg_or_type["content"])
+                    msg_or_type["content"] = self._mask_content(msg_or_type["content"])
             elif self._needs_net(msg_or_type) and content is not None:
-                content = self.masker.mask_data(content)
+                content = self._mask_content(content)
         return send(stream, msg_or_type, content, *args, **kwargs)
 
     def _needs_net(self, msg_type: Any) -> bool:
-        if msg_type == "execute_reply":
+        if msg_type in ("execute_reply", "input_request"):
             return True
         # Display hooks are thread-local: rich output from other threads is masked here.
         return msg_type in _RICH and threading.get_ident() != self._thread

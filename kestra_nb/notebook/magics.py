@@ -2,7 +2,7 @@
 
 `KestraMagics` is traitlets-configurable and registered in `shell.configurables`, so
 `%config KestraMagics.show = "both"` works (jupysql's convention). A mistake the user can fix
-is shown as one short `UsageError` line, never a traceback (unless
+is shown as one short `UsageError` message, never a traceback (unless
 `KestraMagics.short_errors = False`), and never with a secret value in it.
 
 The engine (`kestra_nb.pebble`), the flow model (`kestra_nb.flow`), pygments and ipywidgets
@@ -231,6 +231,7 @@ class KestraMagics(Magics, Configurable):
         if not target.is_absolute():
             target = Path.cwd() / target
         try:
+            target.parent.mkdir(parents=True, exist_ok=True)
             flow.save(target, overwrite=True)  # the previous file is kept as `.bak`
         except OSError as exc:
             self._fail(f"--save {path}: {_os_error(exc, target)}", exc)

@@ -84,7 +84,7 @@ def _guarded(method: _F) -> _F:
         except (KestraNbError, OSError) as exc:
             self._say(f"Error: {exc}")
         except Exception as exc:  # never let a traceback print local variables
-            self._say(f"Error: unexpected {type(exc).__name__}; nothing more is shown")
+            self._say(f"Error: unexpected {type(exc).__name__} in {method.__name__}")
 
     return wrapper  # type: ignore[return-value]
 
@@ -102,12 +102,12 @@ def _default_store() -> SecretStore:
 
 
 def _default_path() -> Path:
-    """The `.env_encoded` the extension loaded, else `./.env_encoded`."""
+    """The `.env_encoded` the extension loaded last, else `./.env_encoded`."""
     from .extension import current
 
     session = current()
     if session is not None:
-        for loaded in getattr(session, "env_files", []) or []:
+        for loaded in reversed(session.env_files):
             if Path(loaded).name.endswith(ENCODED_NAME):
                 return Path(loaded)
     return Path.cwd() / ENCODED_NAME
@@ -116,6 +116,12 @@ def _default_path() -> Path:
 def _button(description: str, **kwargs: Any) -> w.Button:
     """A button as wide as its label (ipywidgets' default width cuts long labels)."""
     return w.Button(description=description, layout=w.Layout(width="auto"), **kwargs)
+
+
+def _absolute(typed: str) -> Path:
+    """A typed path made absolute against the working directory (`.env_encoded` if empty)."""
+    path = Path(typed.strip() or ENCODED_NAME).expanduser()
+    return path if path.is_absolute() else Path.cwd() / path
 
 
 def _short(path: Path) -> str:
@@ -144,8 +150,7 @@ def name_problem(name: str, existing: Iterable[str] = ()) -> tuple[str, bool]:
 
     The rule is the store's and the converter's (`key_problem`). Names are upper-cased by
     Kestra (`secret('api_key')` is `API_KEY`), so a name equal to an existing one once
-    upper-cased replaces it; the hint says so before Add is clicked. The hint never repeats
-    the typed text beyond its upper-cased form (a value pasted by mistake stays unechoed).
+    upper-cased replaces it; the hint says so before Add is clicked.
     """
     if not name:
         return "", False
@@ -190,6 +195,7 @@ class SecretsPanel:
         self._pending_source: str = ""
         self._removed: set[str] = set()  # names deleted here that Save drops from the file
         self._quiet = 0
+        self._unsubscribe: Any = None
         self._build(Path(path) if path is not None else _default_path())
         self._subscribe()
         self.refresh()
@@ -281,10 +287,11 @@ class SecretsPanel:
         def heading(text: str) -> w.HTML:
             return w.HTML(f"<b>{html.escape(text)}</b>")
 
-        self.list_header = w.HTML(
-            "<div style='display:flex;color:#666'>"
-            + "".join(f"<span style='width:{width}'>{label}</span>" for label, width in _COLUMNS)
-            + "</div>"
+        self.list_header = w.HBox(
+            [
+                w.HTML(f"<span style='color:#666'>{label}</span>", layout=lay(width=width))
+                for label, width in _COLUMNS
+            ]
         )
         self.list_box = w.VBox([self.empty_label, self.list_header, *[r.box for r in self.rows]])
         self.widget = w.VBox(
@@ -323,7 +330,7 @@ class SecretsPanel:
 
         self._quiet += 1  # subscribe() replays every held secret: refresh once, after
         try:
-            subscribe(on_add)
+            self._unsubscribe = subscribe(on_add)
         finally:
             self._quiet -= 1
 
@@ -337,7 +344,7 @@ class SecretsPanel:
     @property
     def path(self) -> Path:
         """The bound `.env_encoded` (Save, Reload)."""
-        return Path(self.file_input.value.strip() or ENCODED_NAME).expanduser()
+        return _absolute(self.file_input.value)
 
     @property
     def widgets(self) -> list[w.Widget]:
@@ -359,9 +366,12 @@ class SecretsPanel:
         return seen
 
     def close(self) -> None:
-        """Close every widget of the panel and forget any held value."""
+        """Close every widget of the panel, stop following the store, forget held values."""
         self._staged = None
         self._pending = None
+        if callable(self._unsubscribe):
+            self._unsubscribe()
+        self._unsubscribe = None
         for x in self.widgets:
             x.close()
 
@@ -383,27 +393,25 @@ class SecretsPanel:
         start = self.page * self.page_size
         shown = names[start : start + self.page_size]
         total = len(self.store)
-        with self.widget.hold_sync():
-            for row, name in zip(self.rows, shown, strict=False):
-                row.show(name, self._source_label(name))
-            for row in self.rows[len(shown) :]:
-                row.hide()
-            self.empty_label.layout.display = "none" if shown else ""
-            self.list_header.layout.display = "" if shown else "none"
-            self.empty_label.value = "No secrets yet." if not total else "No name matches."
-            head = f"<b>Kestra secrets</b>: {total} (values are never shown)"
-            if self.filter.value.strip():
-                head += f" ({len(names)} matching)"
-            self.title.value = head
-            if names:
-                self.page_label.value = (
-                    f"{start + 1}–{start + len(shown)} of {len(names)}"
-                    f" (page {self.page + 1}/{pages})"
-                )
-            else:
-                self.page_label.value = ""
-            self.prev_button.disabled = self.page == 0
-            self.next_button.disabled = self.page >= pages - 1
+        for row, name in zip(self.rows, shown, strict=False):
+            row.show(name, self._source_label(name))
+        for row in self.rows[len(shown) :]:
+            row.hide()
+        self.empty_label.layout.display = "none" if shown else ""
+        self.list_header.layout.display = "" if shown else "none"
+        self.empty_label.value = "No secrets yet." if not total else "No name matches."
+        head = f"<b>Kestra secrets</b>: {total} (values are never shown)"
+        if self.filter.value.strip():
+            head += f" ({len(names)} matching)"
+        self.title.value = head
+        if names:
+            self.page_label.value = (
+                f"{start + 1}–{start + len(shown)} of {len(names)} (page {self.page + 1}/{pages})"
+            )
+        else:
+            self.page_label.value = ""
+        self.prev_button.disabled = self.page == 0
+        self.next_button.disabled = self.page >= pages - 1
 
     def _source_label(self, name: str) -> str:
         try:
@@ -521,10 +529,10 @@ class SecretsPanel:
         files = change["new"]
         if not files:
             return
+        self.upload.value = ()  # first: clear it before anything else syncs or is saved
         item = files[0]
         name = str(item.get("name") or ".env")
         content = bytes(item.get("content") or b"")
-        self.upload.value = ()  # clear before anything else syncs or is saved
         del files, item, change
         self._convert(content, source=f"uploaded {name}", target=self.path)
 
@@ -534,7 +542,7 @@ class SecretsPanel:
         if not raw:
             self._say("Type the path of a .env first")
             return
-        src = Path(raw).expanduser()
+        src = _absolute(raw)
         if src.is_dir():
             self._say(f"Error: {_short(src)}: is a directory")
             return
@@ -572,7 +580,7 @@ class SecretsPanel:
         if self._pending.refused:
             self._say("Not written: keys collide once upper-cased (see the preview)")
             return
-        target = Path(self.target.value.strip() or ENCODED_NAME).expanduser()
+        target = _absolute(self.target.value)
         if target.exists():
             self.confirm_label.value = f"{_short(target)} exists: overwrite it (a .bak is kept)?"
             self.confirm_box.layout.display = ""
@@ -588,7 +596,7 @@ class SecretsPanel:
         if self._pending is None:
             self._say("Nothing to write")
             return
-        target = Path(self.target.value.strip() or ENCODED_NAME).expanduser()
+        target = _absolute(self.target.value)
         self._write(target, overwrite=True)
 
     @_guarded
@@ -732,7 +740,7 @@ def _written(status: str) -> bool:
 
 def _displayable_key(key: str | None) -> str:
     """A key as shown in the preview; keys that could be value material are hidden."""
-    return showable_key(key) or "(key hidden)"
+    return (showable_key(key) if key else None) or "(key hidden)"
 
 
 def preview_rows(result: EncodeResult) -> list[tuple[int | None, str, str, str]]:
@@ -746,17 +754,20 @@ def preview_rows(result: EncodeResult) -> list[tuple[int | None, str, str, str]]
     notes: dict[tuple[int | None, str | None], list[tuple[str, str]]] = {}
     for note in result.notes:
         notes.setdefault((note.line, note.key), []).append((_status_of(note), note.message))
+    problems: dict[tuple[int | None, str | None], list[tuple[str, str]]] = {}
+    for problem in result.problems:
+        found = problems.setdefault((problem.line, problem.key), [])
+        found.append((_status_of(problem), problem.message))
     for entry in result.entries:
-        found = notes.pop((entry.line, entry.key), [])
+        found = problems.pop((entry.line, entry.key), []) + notes.pop((entry.line, entry.key), [])
         status = ", ".join(s for s, _ in found) or "ok"
+        if result.refused and not found:
+            status = "ok (nothing written: collisions)"
         detail = "; ".join(d for _, d in found)
         rows.append((entry.line, _displayable_key(entry.key), status, detail))
-    for (line, key), found in notes.items():  # a note on a line that is not an entry
+    for (line, key), found in [*problems.items(), *notes.items()]:  # lines with no entry
         for status, detail in found:
             rows.append((line, _displayable_key(key), status, detail))
-    for problem in result.problems:
-        shown = _displayable_key(problem.key) if problem.key else "(key hidden)"
-        rows.append((problem.line, shown, _status_of(problem), problem.message))
     rows.sort(key=lambda r: (r[0] if r[0] is not None else 1 << 30, r[1]))
     return rows
 

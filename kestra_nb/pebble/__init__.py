@@ -18,8 +18,11 @@ from .exceptions import (
 from .lexer import Segment, template_segments
 from .parser import referenced_names, referenced_secrets
 from .renderer import Renderer
+from .runtime import ConditionError, NotAvailableConditionError, UndefinedConditionError
 
 __all__ = [
+    "ConditionError",
+    "NotAvailableConditionError",
     "NotAvailableError",
     "PebbleError",
     "PebbleParseError",
@@ -27,6 +30,7 @@ __all__ = [
     "Renderer",
     "SecretNotFoundError",
     "Segment",
+    "UndefinedConditionError",
     "UndefinedError",
     "referenced_names",
     "referenced_secrets",

@@ -9,6 +9,7 @@ of the left side can be caught exactly where Pebble catches `AttributeNotFoundEx
 
 from __future__ import annotations
 
+import keyword
 from typing import Any
 
 from jinja2 import nodes
@@ -37,6 +38,7 @@ MODULE_FOOTER = """
 from kestra_nb.pebble import runtime as _k_rt, values as _k_v
 LoopContext = _k_rt.PebbleLoop
 _k_undef = _k_rt.raise_missing_root
+_k_context = _k_rt.root_variables
 _k_ga = _k_rt.getattr_
 _k_method = _k_rt.call_method
 _k_nc = _k_rt.coalesce
@@ -107,6 +109,20 @@ class PebbleCodeGenerator(CodeGenerator):
                 self.write(", ")
             self.visit(arg, frame)
             first = False
+        names = [kw.key for kw in kwargs]
+        plain = len(set(names)) == len(names) and all(
+            n.isidentifier() and not keyword.iskeyword(n) for n in names
+        )
+        if kwargs and not plain:  # `for=`, `None=`, a name given twice (the last one wins)
+            if not first:
+                self.write(", ")
+            self.write("**{")
+            for kw in kwargs:
+                self.write(f"{kw.key!r}: ")
+                self.visit(kw.value, frame)
+                self.write(", ")
+            self.write("}")
+            return
         for kw in kwargs:
             if not first:
                 self.write(", ")
@@ -132,14 +148,19 @@ class PebbleCodeGenerator(CodeGenerator):
             self.write(", [")
             self._args(node.args, [], frame)
             self.write("]")
-        self.write(f", {node.root!r}, {bool(node.direct)!r})")
+        self.write(f", {node.root!r}, {bool(node.direct)!r}, {node.lineno!r})")
 
     def visit_Name(self, node: nodes.Name, frame: Frame) -> None:
         if node.ctx == "load":
             ref = frame.symbols.ref(node.name)
             load = frame.symbols.find_load(ref)
             if load is None or load[0] != "param" or self.parameter_is_undeclared(ref):
-                self.write(f"(_k_undef({node.name!r}) if {ref} is missing else {ref})")
+                if node.name == "_context":  # Pebble's whole-context variable
+                    self.write(f"(_k_context(context) if {ref} is missing else {ref})")
+                    return
+                self.write(
+                    f"(_k_undef({node.name!r}, {node.lineno!r}) if {ref} is missing else {ref})"
+                )
                 return
         super().visit_Name(node, frame)
 
@@ -175,7 +196,12 @@ class PebbleCodeGenerator(CodeGenerator):
             self.visit(node.node, frame)
             self.write(", 'not'))")
             return
-        func = {"-": "_k_neg", "+": "_k_pos", "if": "_k_if", "iter": "_k_iter"}[op]
+        if op == "if":
+            self.write("_k_if(")
+            self._lazy(node.node, frame)
+            self.write(")")
+            return
+        func = {"-": "_k_neg", "+": "_k_pos", "iter": "_k_iter"}[op]
         self.write(func + "(")
         self.visit(node.node, frame)
         self.write(")")
@@ -274,6 +300,30 @@ class PebbleCodeGenerator(CodeGenerator):
         self.write("]")
 
     # statements ------------------------------------------------------------------------
+    def visit_Assign(self, node: nodes.Assign, frame: Frame) -> None:
+        """`{% set %}`: Pebble's `ScopeChain.set` updates the variable in the nearest scope
+        that already holds it, so a `set` inside a loop changes an outer variable (Jinja2
+        would make a loop-local copy)."""
+        super().visit_Assign(node, frame)
+        target = node.target
+        if not isinstance(target, nodes.Name) or not frame.loop_frame:
+            return
+        ref = frame.symbols.ref(target.name)
+        current = frame
+        while current.loop_frame and current.parent is not None:
+            parent = current.parent
+            outer = parent.symbols.find_ref(target.name)
+            if outer is None:
+                return
+            # only a variable that exists out there (Pebble: a scope that contains the key)
+            self.writeline(f"if {outer} is not missing:")
+            self.indent()
+            self.writeline(f"{outer} = {ref}")
+            if parent.toplevel:
+                self.writeline(f"context.vars[{target.name!r}] = {ref}")
+            self.outdent()
+            current = parent
+
     def visit_FilterBlock(self, node: nodes.FilterBlock, frame: Frame) -> None:
         filter_frame = frame.inner()
         filter_frame.symbols.analyze_node(node)

@@ -100,11 +100,16 @@ def _offset_zone(sign: str, hh: str, mm: str | None, ss: str | None) -> _dt.time
     return _dt.timezone(_dt.timedelta(seconds=seconds if sign == "+" else -seconds))
 
 
-@lru_cache(maxsize=256)
 def zone_id(name: str | None) -> _dt.tzinfo:
-    """Java `ZoneId.of(name)`: region ids, `Z`, `+02:00`, `UTC+2`, `GMT-05:00`."""
+    """Java `ZoneId.of(name)`: region ids, `Z`, `+02:00`, `UTC+2`, `GMT-05:00`; None is the
+    default zone."""
     if name is None:
         return default_zone()
+    return _zone_of(name)
+
+
+@lru_cache(maxsize=256)
+def _zone_of(name: str) -> _dt.tzinfo:
     if not isinstance(name, str):
         raise _v.java_error(
             f"class {_v.class_name(name)} cannot be cast to class java.lang.String",

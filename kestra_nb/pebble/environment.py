@@ -37,7 +37,13 @@ class PebbleEnvironment(SandboxedEnvironment):
 
     code_generator_class = PebbleCodeGenerator
 
-    def __init__(self, functions_: Mapping[str, Callable[..., Any]] | None = None) -> None:
+    def __init__(
+        self,
+        functions_: Mapping[str, Callable[..., Any]] | None = None,
+        recursive: bool = False,
+    ) -> None:
+        """`functions_`: caller-supplied server functions; `recursive`: Kestra's
+        `recursive-rendering`, under which `render`/`renderOnce` are not registered."""
         super().__init__(
             autoescape=False,
             keep_trailing_newline=True,
@@ -46,18 +52,21 @@ class PebbleEnvironment(SandboxedEnvironment):
             cache_size=0,
             auto_reload=False,
         )
+        self.globals = {}  # no Jinja2 globals (`range`, `dict`, `lipsum`, `cycler`...)
         self.filters = dict(filters.FILTERS)
         self.tests = dict(tests.TESTS)
         catalogue: dict[str, Callable[..., Any]] = dict(functions.FUNCTIONS)
         for name in functions.SERVER_FUNCTIONS:
             catalogue.setdefault(name, runtime.server_function(name))
         catalogue.update(runtime.CONTEXT_FUNCTIONS)
+        if recursive:
+            del catalogue["render"], catalogue["renderOnce"]
         for name in functions_ or {}:
             # caller-supplied functions (a local `kv`, ...) go through the render state
             if name not in runtime.CONTEXT_FUNCTIONS:
                 catalogue[name] = runtime.server_function(name)
         self.pebble_functions = catalogue
-        self.context_functions = frozenset(runtime.CONTEXT_FUNCTIONS)
+        self.context_functions = frozenset(runtime.CONTEXT_FUNCTIONS) & frozenset(catalogue)
         self.pebble_range = functions.FUNCTIONS["range"]
         self._function_names = frozenset(catalogue)
 

@@ -112,7 +112,7 @@ def title(value: Any) -> Any:
     """Pebble `title`: title-case every character that follows whitespace (or starts)."""
     if value is None:
         return None
-    text = _as_string(value) if isinstance(value, str) else _v.to_string(value)
+    text = _as_string(value)
     out = []
     capitalize_next = True
     for ch in text:
@@ -172,7 +172,8 @@ def replace(value: Any, replace_pairs: Any = None, regexp: Any = False) -> Any:
         if isinstance(item, str) and not isinstance(item, _v.JavaChar):
             return one(item)
         if isinstance(item, Mapping):
-            return {k: walk(x) for k, x in item.items()}
+            # Kestra builds a new HashMap
+            return _v.java_hash_map((k, walk(x)) for k, x in item.items())
         if isinstance(item, list):
             return [walk(x) for x in item]
         return one(_v.to_string(item))
@@ -286,7 +287,8 @@ _ESCAPES = {"single": ("'", "\\'"), "double": ('"', '\\"'), "shell": ("'", "'\\'
 
 
 def escape_char(value: Any, type: Any = _MISSING) -> Any:
-    """Kestra `escapeChar(type)`: `single`, `double` or `shell` quoting."""
+    """Kestra `escapeChar(type)`: `single`, `double` or `shell` quoting, applied to every
+    string inside maps and lists."""
     if value is None:
         return None
     if type is _MISSING:
@@ -298,7 +300,17 @@ def escape_char(value: Any, type: Any = _MISSING) -> Any:
             "'double', or 'shell'."
         )
     old, new = _ESCAPES[key]
-    return _v.to_string(value).replace(old, new)
+
+    def walk(item: Any) -> Any:
+        if isinstance(item, Mapping):
+            return {k: walk(x) for k, x in item.items()}
+        if isinstance(item, list | tuple):
+            return [walk(x) for x in item]
+        if item is None:
+            return None
+        return _v.to_string(item).replace(old, new)
+
+    return walk(value)
 
 
 def _indent(kind: str, value: Any, amount: Any, prefix: Any) -> Any:
@@ -366,7 +378,9 @@ def condense(value: Any) -> Any:
     """Kestra `condense`: collapse runs of whitespace into one space and trim."""
     if value is None:
         return None
-    return " ".join(_v.to_string(value).split())
+    if not _v.is_string(value):
+        raise PebbleError("condense can only be applied on strings")
+    return " ".join(str.__str__(value).split())
 
 
 # --------------------------------------------------------------------------- collections
@@ -412,14 +426,19 @@ def join(value: Any, separator: Any = None) -> Any:
     """Pebble `join(separator)`: Java `toString` of each item, glued by `separator`."""
     if value is None:
         return None
-    items = _collection(value)
-    glue = "" if separator is None else _v.to_string(separator)
-    return glue.join(_v.to_string(x) for x in items)
+    if not isinstance(value, list | tuple | set | frozenset | bytes | bytearray):
+        raise PebbleError(
+            "The 'join' filter expects that the input is either a collection or an array."
+        )
+    glue = "" if separator is None else _as_string(separator)
+    return glue.join(_v.to_string(x) for x in value)
 
 
 def length(value: Any) -> int:
     """Pebble `length`: string/collection/map size; null and other types give 0."""
     if value is None:
+        return _v.JavaInteger(0)
+    if isinstance(value, _v.JavaChar):
         return _v.JavaInteger(0)
     if isinstance(value, str):
         return _v.JavaInteger(len(value.encode("utf-16-le")) // 2)
@@ -550,13 +569,13 @@ def merge(value: Any, items: Any = None) -> Any:
     if items is None:
         return value
     if isinstance(value, Mapping):
+        # Pebble: new HashMap<>(size1 + size2 + 16), then putAll / put(o, o)
         if isinstance(items, Mapping):
-            return {**value, **items}
+            return _v.java_hash_map([*value.items(), *items.items()], len(value) + len(items) + 16)
         if isinstance(items, list | tuple):
-            out = dict(value)
-            for x in items:
-                out[x] = x
-            return out
+            return _v.java_hash_map(
+                [*value.items(), *((x, x) for x in items)], len(value) + len(items) + 16
+            )
         raise _v.java_error(
             "Currently, only Maps and Lists can be merged with a Map. Arg2: "
             f"{_v.class_name(items)}",
@@ -873,7 +892,7 @@ def _digest(algorithm: str) -> Callable[[Any], Any]:
         if value is None:
             return None
         if not isinstance(value, str):
-            raise PebbleError("Need a string to hash\n")
+            raise PebbleError("Need a string to hash")
         return hashlib.new(algorithm, value.encode("utf-8")).hexdigest()
 
     apply.__name__ = algorithm
@@ -893,7 +912,7 @@ def base64encode(value: Any) -> Any:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise PebbleError("Base64EncoderFilter only supports String input")
+        raise PebbleError("This filter applies to String")
     return base64.b64encode(value.encode("utf-8")).decode("ascii")
 
 
@@ -902,16 +921,16 @@ def base64decode(value: Any) -> Any:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise PebbleError("Base64DecoderFilter only supports String input")
+        raise PebbleError("This filter applies to String")
     try:
         data = value.encode("ascii")
-        padded = data + b"=" * (-len(data.rstrip(b"=")) % 4) if b"=" not in data else data
+        padded = data + b"=" * (-len(data) % 4) if b"=" not in data else data
         raw = base64.b64decode(padded, validate=True)
-        return raw.decode("utf-8")
     except (binascii.Error, UnicodeError, ValueError) as exc:
         raise PebbleError(
             "Please provide a correctly Base64 encoded string containing an UTF-8 string"
         ) from exc
+    return raw.decode("utf-8", errors="replace")
 
 
 def urlencode(value: Any) -> Any:
@@ -990,40 +1009,57 @@ def timestamp_nano(value: Any, timeZone: Any = None, existingFormat: Any = None)
 # --------------------------------------------------------------------------- 2.0-dev regex
 
 
-def regex_match(value: Any, regex: Any = _MISSING) -> Any:
-    """Kestra 2.0-dev `regexMatch(regex)`: `find()` semantics; null gives false."""
-    if value is None:
-        return False
-    if regex is _MISSING or regex is None:
-        raise PebbleError("The 'regexMatch' filter expects an argument 'regex'.")
+def _regex_arg(regex: Any) -> Any:
+    """The compiled `regex` argument (Kestra 2.0-dev messages)."""
     from .javaregex import compile_java
 
-    return compile_java(_v.to_string(regex)).search(_v.to_string(value)) is not None
+    if regex is _MISSING or regex is None:
+        raise PebbleError("The argument 'regex' is required.")
+    try:
+        return compile_java(_v.to_string(regex))
+    except PebbleError as exc:
+        raise PebbleError(f"Invalid regex '{_v.to_string(regex)}': {exc}") from exc
+
+
+def regex_match(value: Any, regex: Any = _MISSING) -> Any:
+    """Kestra 2.0-dev `regexMatch(regex)`: `find()` semantics; null gives false."""
+    compiled = _regex_arg(regex)
+    if value is None:
+        return False
+    return compiled.search(_v.to_string(value)) is not None
 
 
 def regex_replace(value: Any, regex: Any = _MISSING, replacement: Any = _MISSING) -> Any:
-    """Kestra 2.0-dev `regexReplace(regex, replacement)`: `replaceAll`."""
+    """Kestra 2.0-dev `regexReplace(regex, replacement)`: `replaceAll` with `$1` groups."""
+    _regex_arg(regex)
+    if replacement is _MISSING or replacement is None:
+        raise PebbleError("The argument 'replacement' is required.")
     if value is None:
         return None
-    if regex is _MISSING or regex is None:
-        raise PebbleError("The 'regexReplace' filter expects an argument 'regex'.")
-    if replacement is _MISSING or replacement is None:
-        raise PebbleError("The 'regexReplace' filter expects an argument 'replacement'.")
     return java_replace_all(_v.to_string(value), _v.to_string(regex), _v.to_string(replacement))
 
 
 def regex_extract(value: Any, regex: Any = _MISSING, group: Any = 0) -> Any:
     """Kestra 2.0-dev `regexExtract(regex, group=0)`: the first match's group, or null."""
+    compiled = _regex_arg(regex)
     if value is None:
         return None
-    if regex is _MISSING or regex is None:
-        raise PebbleError("The 'regexExtract' filter expects an argument 'regex'.")
-    from .javaregex import compile_java
-
-    m = compile_java(_v.to_string(regex)).search(_v.to_string(value))
+    index = 0 if group is None else int(_as_number(group))
+    if index < 0 or index > compiled.groups:
+        raise PebbleError(
+            f"Group index {index} is out of bounds for regex with {compiled.groups} groups"
+        )
+    m = compiled.search(_v.to_string(value))
     if m is None:
         return None
-    return m.group(int(group))
+    return m.group(index)
+
+
+def sh(value: Any) -> Any:
+    """Kestra `sh`: quote for a single-quoted shell string (`'` becomes `'\\''`)."""
+    if value is None:
+        return None
+    return _v.to_string(value).replace("'", "'\\''")
 
 
 def _wrap_many(names: Iterable[str], fn: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
@@ -1071,6 +1107,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "escapeChar": escape_char,
     "toJson": to_json,
     "json": to_json,  # removed in 1.3; kept for older flows
+    "jsonEncode": to_json,  # older alias
     "toIon": to_ion,
     "keys": keys,
     "values": values,
@@ -1096,4 +1133,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "regexMatch": regex_match,
     "regexReplace": regex_replace,
     "regexExtract": regex_extract,
+    "condense": condense,
+    "uniq": uniq,
+    "sh": sh,
 }

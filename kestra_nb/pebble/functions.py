@@ -18,6 +18,7 @@ from typing import Any
 
 from . import dates, jsonyaml
 from . import values as _v
+from .datefunctions import DATE_FUNCTIONS
 from .exceptions import PebbleError
 
 __all__ = ["FUNCTIONS", "SERVER_FUNCTIONS"]
@@ -242,6 +243,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "yaml": yaml,
     "fromIon": from_ion,
     "ionDecode": from_ion,
+    # Kestra 2.0-dev calendar functions (no server needed)
+    **DATE_FUNCTIONS,
 }
 
 SERVER_FUNCTIONS: frozenset[str] = frozenset(

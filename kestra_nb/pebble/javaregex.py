@@ -147,7 +147,7 @@ def compile_java(pattern: str) -> re.Pattern[str]:
         return re.compile(_translate(pattern))
     except (re.error, ValueError) as exc:
         raise _v.java_error(
-            f"{exc} near index {getattr(exc, 'pos', 0) or 0}\n{pattern}",
+            f"{getattr(exc, 'msg', exc)} near index {getattr(exc, 'pos', 0) or 0}: {pattern}",
             "java.util.regex.PatternSyntaxException",
         ) from exc
 

@@ -45,9 +45,19 @@ def _reject_constant(name: str) -> Any:
     )
 
 
+_DECODER = json.JSONDecoder(parse_int=lambda s: java_int(int(s)), parse_constant=_reject_constant)
+
+
 def parse_json(text: str) -> Any:
-    """Parse JSON text into Java-like values (raises `ValueError` when invalid)."""
-    return json.loads(text, parse_int=lambda s: java_int(int(s)), parse_constant=_reject_constant)
+    """Parse JSON text into Java-like values (raises `ValueError` when invalid).
+
+    Like Jackson's `readValue`, content after the first value is ignored.
+    """
+    stripped = text.lstrip(" \t\r\n")
+    if not stripped:
+        raise ValueError("No content to map due to end-of-input")
+    value, _ = _DECODER.raw_decode(stripped)
+    return value
 
 
 def from_python_json(value: Any) -> Any:
@@ -132,11 +142,33 @@ def _yaml_string(s: str) -> str:
     return _yaml_double_quoted(s) if _yaml_needs_quotes(s) else s
 
 
+def _yaml_literal(value: Any, indent: int) -> list[str] | None:
+    """A multi-line string as a literal block (`|-`, `|`, `|+`), as Jackson's MINIMIZE_QUOTES
+    writes it; None when the string cannot be a literal block."""
+    if not isinstance(value, str) or "\n" not in value:
+        return None
+    text = str.__str__(value)
+    if (
+        "\r" in text
+        or text[:1] in (" ", "\t")
+        or any(ord(c) < 0x20 and c not in "\n\t" for c in text)
+    ):
+        return None
+    body = text.rstrip("\n")
+    trailing = len(text) - len(body)
+    indicator = "|-" if trailing == 0 else ("|" if trailing == 1 else "|+")
+    pad = " " * (indent + 2)
+    lines = [pad + line if line else "" for line in body.split("\n")]
+    if trailing > 1:
+        lines.extend([""] * (trailing - 1))
+    return [indicator, *lines]
+
+
 def _yaml_lines(v: Any, indent: int, out: list[str], lead: str) -> None:
     """Append `v` written at `indent`; `lead` is what precedes it on its first line."""
     pad = " " * indent
     if isinstance(v, Mapping):
-        items = [(k, x) for k, x in v.items() if x is not None] if False else list(v.items())
+        items = list(v.items())
         if not items:
             out.append(lead + "{}")
             return
@@ -152,7 +184,12 @@ def _yaml_lines(v: Any, indent: int, out: list[str], lead: str) -> None:
                 out.append(f"{prefix}{key}:")
                 _yaml_lines(list(x), indent, out, pad)
             else:
-                out.append(f"{prefix}{key}: {_yaml_inline(x)}")
+                literal = _yaml_literal(x, indent)
+                if literal:
+                    out.append(f"{prefix}{key}: {literal[0]}")
+                    out.extend(literal[1:])
+                else:
+                    out.append(f"{prefix}{key}: {_yaml_inline(x)}")
         return
     if isinstance(v, list | tuple | set | frozenset):
         seq = list(v)
@@ -166,9 +203,19 @@ def _yaml_lines(v: Any, indent: int, out: list[str], lead: str) -> None:
             if isinstance(x, Mapping) and x:
                 _yaml_lines(x, indent + 3, out, prefix)
             elif isinstance(x, list | tuple | set | frozenset) and x:
-                _yaml_lines(list(x), indent + 3, out, prefix.rstrip(" ") + " ")
+                _yaml_lines(list(x), indent + 3, out, prefix)
             else:
-                out.append(prefix + _yaml_inline(x))
+                literal = _yaml_literal(x, indent + 1)
+                if literal:
+                    out.append(prefix + literal[0])
+                    out.extend(literal[1:])
+                else:
+                    out.append(prefix + _yaml_inline(x))
+        return
+    literal = _yaml_literal(v, indent)
+    if literal:
+        out.append(lead + literal[0])
+        out.extend(literal[1:])
         return
     out.append(lead + _yaml_scalar(v))
 
@@ -194,17 +241,46 @@ def to_yaml(v: Any) -> str:
 
 
 class _JacksonYamlLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without timestamp, binary, set or omap resolution."""
+    """PyYAML's safe loader resolving scalars as Jackson's YAML parser does: only
+    `true`/`false` are booleans (not `yes`/`on`), no sexagesimal numbers (`10:30` stays a
+    string), no timestamps (dates stay strings)."""
 
 
+_DROPPED_TAGS = {
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+}
 _JacksonYamlLoader.yaml_implicit_resolvers = {
-    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    key: [(tag, rx) for tag, rx in resolvers if tag not in _DROPPED_TAGS]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_JacksonYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_JacksonYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|0o[0-7_]+)$"),
+    list("-+0123456789"),
+)
+_JacksonYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    return java_int(yaml.SafeLoader.construct_yaml_int(loader, node))  # type: ignore[arg-type]
+    text = str(loader.construct_scalar(node)).replace("_", "")  # type: ignore[arg-type]
+    if text.startswith("0o"):
+        return java_int(int(text[2:], 8))
+    if text.lower().startswith(("0x", "+0x", "-0x")):
+        return java_int(int(text, 16))
+    return java_int(int(text))
 
 
 _JacksonYamlLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)

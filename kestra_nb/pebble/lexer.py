@@ -143,10 +143,18 @@ class Lexer:
         self.states: list[str] = ["DATA"]
         self.brackets: list[tuple[str, int]] = []
         self.trim_next = False
+        self._line_cache = (0, 1)
 
     # helpers -------------------------------------------------------------------------
     def line_at(self, pos: int) -> int:
-        return self.source.count("\n", 0, pos) + 1
+        """1-based line of offset `pos` (counted incrementally: tokens come in order)."""
+        last_pos, last_line = self._line_cache
+        if pos >= last_pos:
+            line = last_line + self.source.count("\n", last_pos, pos)
+        else:
+            line = self.source.count("\n", 0, pos) + 1
+        self._line_cache = (pos, line)
+        return line
 
     def error(self, message: str, pos: int | None = None) -> ParseFailure:
         return ParseFailure(message, self.line_at(self.pos if pos is None else pos))

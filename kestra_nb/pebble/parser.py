@@ -16,6 +16,7 @@ from collections.abc import Callable
 from jinja2 import nodes
 
 from . import nodes as pn
+from .exceptions import PARSER_EXCEPTION, PebbleParseError
 from .lexer import (
     BINARY_OPERATORS,
     COMMENT,
@@ -57,7 +58,7 @@ class Parser:
         tokens = Lexer(source, name).tokenize()
         self.tokens = [t for t in tokens if t.type != COMMENT]
         self.pos = 0
-        self.macros: set[str] = set()
+        self.macros: list[nodes.Macro] = []
 
     # token stream ----------------------------------------------------------------------
     @property
@@ -93,7 +94,9 @@ class Parser:
         body = self.subparse(None)
         if not self.current.test(EOF):  # pragma: no cover - subparse only stops at EOF here
             raise self.fail("Parser ended in undefined state.", self.current)
-        return nodes.Template(body, lineno=1)
+        # Pebble registers macros while parsing: callable anywhere in the template, even
+        # before (or outside the branch of) their definition
+        return nodes.Template([*self.macros, *body], lineno=1)
 
     def subparse(self, stop: Stop | None) -> list[nodes.Node]:
         body: list[nodes.Node] = []
@@ -174,7 +177,7 @@ class Parser:
         self.expect(EXECUTE_END)
         return nodes.Assign(nodes.Name(name, "store", lineno=tag.line), value, lineno=tag.line)
 
-    def tag_macro(self, tag: Token) -> nodes.Node:
+    def tag_macro(self, tag: Token) -> nodes.Node | None:
         self.next()
         name = self.expect(NAME).value or ""
         self.expect(PUNCTUATION, "(")
@@ -191,11 +194,13 @@ class Parser:
                 defaults.append(nodes.Const(None))
         self.expect(PUNCTUATION, ")")
         self.expect(EXECUTE_END)
-        self.macros.add(name)
         body = self.subparse(lambda t: t.value == "endmacro")
         self.next()
         self.expect(EXECUTE_END)
-        return nodes.Macro(name, params, defaults, body, lineno=tag.line)
+        if any(m.name == name for m in self.macros):
+            raise self.fail(f"More than one macro can not share the same name: {name}", tag)
+        self.macros.append(nodes.Macro(name, params, defaults, body, lineno=tag.line))
+        return None
 
     def tag_block(self, tag: Token) -> nodes.Node:
         self.next()
@@ -206,7 +211,8 @@ class Parser:
         if self.current.type in (NAME, STRING):
             self.next()
         self.expect(EXECUTE_END)
-        return nodes.Block(pn.block_ident(name or ""), body, False, False, lineno=tag.line)
+        # scoped: a block sees the variables around it (a loop variable), as in Pebble
+        return nodes.Block(pn.block_ident(name or ""), body, True, False, lineno=tag.line)
 
     def tag_filter(self, tag: Token) -> nodes.Node:
         self.next()
@@ -475,9 +481,9 @@ def referenced_names(source: str) -> set[tuple[str, ...]]:
     """Attribute chains a template reads from its context, e.g. `("inputs", "name")`.
 
     A chain stops at the first non-constant subscript; names the template assigns itself
-    (`set`, `for`, macro parameters, `loop`) are left out. Raises `ParseFailure`.
+    (`set`, `for`, macro parameters, `loop`) are left out. Raises `PebbleParseError`.
     """
-    tree = Parser(source).parse()
+    tree = _parse_public(source)
     local = {"loop"}
     for name in tree.find_all(nodes.Name):
         if name.ctx in ("store", "param"):
@@ -514,8 +520,11 @@ def referenced_names(source: str) -> set[tuple[str, ...]]:
 
 
 def referenced_secrets(source: str) -> set[str]:
-    """Keys of `secret('KEY')` calls with a literal key (upper-cased, as Kestra looks up)."""
-    tree = Parser(source).parse()
+    """Keys of `secret('KEY')` calls with a literal key (upper-cased, as Kestra looks up).
+
+    Raises `PebbleParseError`.
+    """
+    tree = _parse_public(source)
     keys: set[str] = set()
     for call in tree.find_all(pn.FuncCall):
         if call.name != "secret":
@@ -527,3 +536,10 @@ def referenced_secrets(source: str) -> set[str]:
         if isinstance(key, nodes.Const) and isinstance(key.value, str):
             keys.add(key.value.upper())
     return keys
+
+
+def _parse_public(source: str) -> nodes.Template:
+    try:
+        return Parser(source).parse()
+    except ParseFailure as exc:
+        raise PebbleParseError(f"{PARSER_EXCEPTION}: {exc.message} ({source}:{exc.line})") from None

@@ -15,13 +15,14 @@
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
-from jinja2 import Template
+from jinja2 import Template, TemplateSyntaxError
 
 from ..errors import RenderError, SecretNotFound
 from . import runtime
@@ -37,6 +38,8 @@ from .exceptions import (
 from .lexer import RAW_PATTERN, ParseFailure
 
 MAX_RENDERING_AMOUNT = 100
+_UNEXPECTED_KWARG = re.compile(r"got an unexpected keyword argument '(\w+)'")
+_RAW_NAMESPACE = uuid.UUID("6f1d2c4e-5b1a-4c8e-9a52-4b6f0c3d2e71")
 DEFAULT_FLOW = {"id": "notebook", "namespace": "company.team"}
 
 
@@ -45,7 +48,8 @@ class Renderer:
 
     `secrets`: a `SecretStore` (case-insensitive `get`) or a plain mapping (keys looked up
     upper-cased, like Kestra). `environ`: environment-style entries; `ENV_X` becomes
-    `envs.x`. `functions`: implementations of server functions (`kv`, `read`, ...).
+    `envs.x`, and without `secrets` its base64 `SECRET_X` entries are the secrets, as in
+    Kestra. `functions`: implementations of server functions (`kv`, `read`, ...).
     """
 
     def __init__(
@@ -56,17 +60,21 @@ class Renderer:
         functions: Mapping[str, Callable[..., Any]] | None = None,
         cache_size: int = 1000,
     ) -> None:
-        self.secrets = secrets
         self.recursive = recursive
         self.functions: dict[str, Callable[..., Any]] = dict(functions or {})
         self.envs: dict[str, str] = {}
         if environ:
-            from ..secrets import envs_from
+            from ..secrets import SecretStore, envs_from
 
             self.envs = envs_from(environ)
-        self.environment = PebbleEnvironment(self.functions)
+            if secrets is None and any(k.startswith("SECRET_") for k in environ):
+                # Kestra reads its secrets from the same environment (base64 `SECRET_*`)
+                secrets = SecretStore.from_environ(environ)
+        self.secrets = secrets
+        self.environment = PebbleEnvironment(self.functions, recursive=recursive)
         self.cache_size = cache_size
         self._cache: OrderedDict[str, Template] = OrderedDict()
+        self._lock = threading.Lock()
 
     # public API --------------------------------------------------------------------------
     def render(
@@ -81,40 +89,58 @@ class Renderer:
         """Render, and also return the secret values `secret()` produced (for a masker)."""
         return self._render_top(template, variables, False)
 
+    def render_object(
+        self, value: Any, variables: Mapping[str, Any] | None = None, masked: bool = False
+    ) -> Any:
+        """Kestra's `renderObject`: strings rendered, maps (keys too) and lists walked,
+        anything else returned as is (a whole flow's properties in one call)."""
+        state = self._state(masked)
+        token = runtime.set_state(state)
+        try:
+            ctx = self.context(variables)
+            return runtime.render_value(state, value, ctx, self.recursive)
+        finally:
+            runtime.reset_state(token)
+
     def context(self, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The root variables a template sees: defaults (`flow`, `envs`, `globals`) + yours."""
-        ctx: dict[str, Any] = {"flow": dict(DEFAULT_FLOW), "envs": self.envs, "globals": {}}
+        ctx: dict[str, Any] = {"flow": dict(DEFAULT_FLOW), "envs": dict(self.envs), "globals": {}}
         if variables:
             ctx.update(variables)
         return ctx
 
     def compile(self, source: str) -> Template:
         """The compiled template for `source` (LRU-cached); raises `PebbleParseError`."""
-        cached = self._cache.get(source)
-        if cached is not None:
-            self._cache.move_to_end(source)
-            return cached
+        with self._lock:
+            cached = self._cache.get(source)
+            if cached is not None:
+                self._cache.move_to_end(source)
+                return cached
         try:
             compiled = self.environment.from_string(source)
         except ParseFailure as exc:
             raise _formatted(
                 PebbleParseError(f"{PARSER_EXCEPTION}: {exc.message} ({source}:{exc.line})")
             ) from None
-        self._cache[source] = compiled
-        if len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+        except TemplateSyntaxError as exc:  # Jinja2's own compile-time checks (`block` twice)
+            raise _formatted(
+                PebbleParseError(f"{PARSER_EXCEPTION}: {exc.message} ({source}:{exc.lineno})")
+            ) from None
+        except (SyntaxError, RecursionError) as exc:  # defensive: never a bare Python error
+            raise _formatted(
+                PebbleParseError(f"{PARSER_EXCEPTION}: {type(exc).__name__}: {exc} ({source}:1)")
+            ) from None
+        with self._lock:
+            self._cache[source] = compiled
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
         return compiled
 
     # pipeline ------------------------------------------------------------------------------
     def _render_top(
         self, template: str, variables: Mapping[str, Any] | None, masked: bool
     ) -> tuple[str, list[str]]:
-        state = runtime.RenderState(
-            lookup_secret=self._lookup_secret,
-            masked=masked,
-            functions=self.functions,
-            render_string=self._render,
-        )
+        state = self._state(masked)
         token = runtime.set_state(state)
         try:
             out = self._render(template, self.context(variables), self.recursive)
@@ -122,6 +148,14 @@ class Renderer:
             runtime.reset_state(token)
         used = list(dict.fromkeys(state.used))
         return out, used
+
+    def _state(self, masked: bool) -> runtime.RenderState:
+        return runtime.RenderState(
+            lookup_secret=self._lookup_secret,
+            masked=masked,
+            functions=self.functions,
+            render_string=self._render,
+        )
 
     def _render(self, template: str, variables: Mapping[str, Any], recursive: bool) -> str:
         if template is None:
@@ -145,25 +179,46 @@ class Renderer:
         replacers: dict[str, str] = {}
 
         def swap(match: re.Match[str]) -> str:
-            key = str(uuid.uuid4())
+            # a UUID per block, as Kestra; derived from the block so the cache still hits
+            key = str(uuid.uuid5(_RAW_NAMESPACE, f"{len(replacers)}:{match.group(1)}"))
             replacers[key] = match.group(1)
             return key
 
         source = RAW_PATTERN.sub(swap, template) if "raw" in template else template
         compiled = self.compile(source)
+        error: Exception | None = None
         try:
             result = "".join(compiled.root_render_func(compiled.new_context(dict(variables))))
-        except Exception as exc:  # re-shaped as Kestra's errors below
-            raise self._kestra_error(exc, compiled, source) from None
+        except Exception as exc:  # re-shaped as Kestra's errors
+            error = self._kestra_error(exc, compiled, source)
+        if error is not None:
+            # raised outside the `except`: no `__context__` chain back to the original
+            # exception (whose message or frames may hold a secret value)
+            error.__traceback__ = None
+            raise error
         for key, raw in replacers.items():
             result = result.replace(key, raw)
         return result
 
     def _kestra_error(self, exc: Exception, compiled: Template, source: str) -> Exception:
+        """Kestra's shape for `exc`, with any secret value read so far masked out of it."""
         if getattr(exc, "kestra_formatted", False):
             return exc
+        error = self._kestra_shape(exc, compiled, source)
+        seen = runtime.current_state().seen
+        if seen:
+            error.args = tuple(
+                runtime.scrub(a, seen) if isinstance(a, str) else a for a in error.args
+            )
+            for key, value in list(vars(error).items()):
+                if isinstance(value, str):
+                    setattr(error, key, runtime.scrub(value, seen))
+        return error
+
+    def _kestra_shape(self, exc: Exception, compiled: Template, source: str) -> Exception:
         line = _template_line(exc.__traceback__, compiled)
         if isinstance(exc, runtime.Missing):
+            line = exc.line or line
             return _formatted(
                 UndefinedError(
                     f"Unable to find `{exc.name}` used in the expression `{source}` at line {line}",
@@ -179,12 +234,22 @@ class Renderer:
         if isinstance(exc, PebbleError):
             java_class = getattr(exc, "java_class", PEBBLE_EXCEPTION)
             error = type(exc)(f"{java_class}: {exc} {where}")
+            vars(error).update(vars(exc))  # `detail`, `name`, `root`... of subclasses
             error.java_class = java_class
             return _formatted(error)
         if isinstance(exc, RenderError):
             return _formatted(RenderError(f"{PEBBLE_EXCEPTION}: {exc} {where}"))
         if isinstance(exc, RecursionError):
             return _formatted(PebbleError(f"{PEBBLE_EXCEPTION}: too deeply nested {where}"))
+        if isinstance(exc, TypeError):
+            unexpected = _UNEXPECTED_KWARG.search(str(exc))
+            if unexpected is not None:
+                return _formatted(
+                    PebbleError(
+                        f"{PEBBLE_EXCEPTION}: The following named argument does not exist: "
+                        f"{unexpected.group(1)} {where}"
+                    )
+                )
         # a Python error inside a filter or function: Pebble would wrap it the same way
         name = type(exc).__name__
         return _formatted(PebbleError(f"{PEBBLE_EXCEPTION}: {name}: {exc} {where}"))

@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2.runtime import LoopContext
+from jinja2.runtime import LoopContext, Macro
 from jinja2.utils import missing
 
 from . import values
-from .exceptions import NotAvailableError, PebbleError, SecretNotFoundError
+from .exceptions import NotAvailableError, PebbleError, SecretNotFoundError, UndefinedError
 from .nodes import block_ident
 
 MASK = "******"
@@ -31,24 +31,26 @@ MASK = "******"
 class Missing(Exception):
     """Pebble's `AttributeNotFoundException`: `name` is missing, `root` is the chain's root."""
 
-    def __init__(self, name: str, root: str | None, message: str) -> None:
+    def __init__(self, name: str, root: str | None, message: str, line: int | None = None) -> None:
         super().__init__(message)
         self.name = name
         self.root = root if root is not None else name
+        self.line = line  # template line, when known better than the statement's
 
 
-def missing_root(name: str) -> Missing:
+def missing_root(name: str, line: int | None = None) -> Missing:
     return Missing(
         name,
         name,
         f"Root attribute [{name}] does not exist or can not be accessed and strict variables "
         "is set to true.",
+        line,
     )
 
 
-def raise_missing_root(name: str) -> Any:
+def raise_missing_root(name: str, line: int | None = None) -> Any:
     """An undefined root variable (strict variables)."""
-    raise missing_root(name)
+    raise missing_root(name, line)
 
 
 # --- per-render state ----------------------------------------------------------------------
@@ -62,7 +64,9 @@ class RenderState:
     masked: bool = False
     functions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     render_string: Callable[[str, Mapping[str, Any], bool], str] | None = None
-    used: list[str] = field(default_factory=list)
+    # secret values: never in a repr
+    used: list[str] = field(default_factory=list, repr=False)
+    seen: list[str] = field(default_factory=list, repr=False)  # every secret text read
     depth: int = 0
 
 
@@ -105,6 +109,13 @@ class PebbleLoop(LoopContext):
     def revindex(self) -> int:
         return self.length - self.index0 - 1
 
+    def __str__(self) -> str:  # Pebble's `LoopVariables.toString`
+        first, last = str(self.first).lower(), str(self.last).lower()
+        return (
+            f"{{last={last}, length={self.length}, index={self.index}, "
+            f"revindex={self.revindex}, first={first}}}"
+        )
+
 
 _LOOP_ATTRS = frozenset({"index", "revindex", "first", "last", "length"})
 _DATE_GETTERS = {
@@ -126,12 +137,13 @@ def _class_name(obj: Any) -> str:
         return type(obj).__name__
 
 
-def _not_found(obj: Any, name: str, root: str | None) -> Missing:
+def _not_found(obj: Any, name: str, root: str | None, line: int | None = None) -> Missing:
     return Missing(
         name,
         root,
         f"Attribute [{name}] of [{_class_name(obj)}] does not exist or can not be accessed "
         "and strict variables is set to true.",
+        line,
     )
 
 
@@ -147,15 +159,16 @@ def _index(obj: Any) -> int | None:
     return None
 
 
-def getattr_(obj: Any, attr: Any, root: str | None, direct: bool) -> Any:
+def getattr_(obj: Any, attr: Any, root: str | None, direct: bool, line: int | None = None) -> Any:
     """`obj.attr` / `obj[attr]` as Pebble resolves it, restricted to data (the sandbox)."""
     if obj is None:
         if direct and root is not None:
-            raise missing_root(root)
+            raise missing_root(root, line)
         raise Missing(
             str(attr),
             root,
             "Attempt to get attribute of null object and strict variables is set to true.",
+            line,
         )
     if isinstance(obj, Mapping):
         try:
@@ -164,14 +177,14 @@ def getattr_(obj: Any, attr: Any, root: str | None, direct: bool) -> Any:
             pass
         if isinstance(attr, float) and attr.is_integer() and int(attr) in obj:
             return obj[int(attr)]
-        raise _not_found(obj, _attr_name(attr), root)
+        raise _not_found(obj, _attr_name(attr), root, line)
     name = _attr_name(attr)
     if isinstance(obj, (list, tuple)):
         index = _index(attr)
         if index is not None:
             if 0 <= index < len(obj):
                 return obj[index]
-            raise _not_found(obj, name, root)
+            raise _not_found(obj, name, root, line)
         if name == "size":
             return len(obj)
         if name == "empty":
@@ -183,9 +196,6 @@ def getattr_(obj: Any, attr: Any, root: str | None, direct: bool) -> Any:
             return not obj
         if name == "blank":
             return not obj.strip()
-        index = _index(attr)
-        if index is not None and not isinstance(attr, str) and 0 <= index < len(obj):
-            return values.JavaChar(obj[index])
     elif isinstance(obj, values.MapEntry):
         if name == "key":
             return obj.key
@@ -203,7 +213,7 @@ def getattr_(obj: Any, attr: Any, root: str | None, direct: bool) -> Any:
         getter = _DATE_GETTERS.get(name)
         if getter is not None and (isinstance(obj, _dt.datetime) or name in _DATE_ONLY):
             return getter(obj)
-    raise _not_found(obj, name, root)
+    raise _not_found(obj, name, root, line)
 
 
 _DATE_ONLY = frozenset({"year", "monthValue", "dayOfMonth", "dayOfYear"})
@@ -263,10 +273,12 @@ _ENTRY_METHODS: dict[str, Callable[..., Any]] = {
 }
 
 
-def call_method(obj: Any, name: Any, args: list[Any], root: str | None, direct: bool) -> Any:
+def call_method(
+    obj: Any, name: Any, args: list[Any], root: str | None, direct: bool, line: int | None = None
+) -> Any:
     """`obj.name(args)`: only a few harmless Java methods on strings, lists, maps, entries."""
     if obj is None:
-        return getattr_(obj, name, root, direct)
+        return getattr_(obj, name, root, direct, line)
     table: Mapping[str, Callable[..., Any]] = {}
     if isinstance(obj, str):
         table = _STRING_METHODS
@@ -278,7 +290,7 @@ def call_method(obj: Any, name: Any, args: list[Any], root: str | None, direct: 
         table = _ENTRY_METHODS
     method = table.get(name) if isinstance(name, str) else None
     if method is None:
-        raise _not_found(obj, _attr_name(name), root)
+        raise _not_found(obj, _attr_name(name), root, line)
     try:
         return method(obj, *args)
     except (TypeError, IndexError, ValueError) as exc:
@@ -327,8 +339,47 @@ def apply_default(
 # --- statements ----------------------------------------------------------------------------
 
 
-def truthy_if(value: Any) -> bool:
-    return values.truthy(value, "if")
+class ConditionError(PebbleError):
+    """Pebble's `IfNode` wraps every error of its condition in one message:
+    `Wrong operand(s) type in conditional expression`.
+
+    `detail` keeps the inner message. When the inner error was an undefined variable or a
+    server function, the error is also an `UndefinedError` (with `name`/`root`) or a
+    `NotAvailableError`, so a previewer can still tell run-time context from a typo.
+    """
+
+    def __init__(
+        self,
+        message: str = "Wrong operand(s) type in conditional expression",
+        *,
+        detail: str = "",
+        name: str | None = None,
+        root: str | None = None,
+    ) -> None:
+        Exception.__init__(self, message)
+        self.detail = detail
+        self.name: str = name or ""
+        self.root: str = root or self.name
+
+
+class UndefinedConditionError(ConditionError, UndefinedError):
+    """A `ConditionError` caused by an undefined variable."""
+
+
+class NotAvailableConditionError(ConditionError, NotAvailableError):
+    """A `ConditionError` caused by a server function with no local implementation."""
+
+
+def truthy_if(condition: Callable[[], Any]) -> bool:
+    """`{% if %}` / `{% elseif %}`: Boolean, Number or String only; null is an error."""
+    try:
+        return values.truthy(condition(), "if")
+    except Missing as exc:
+        raise UndefinedConditionError(detail=str(exc), name=exc.name, root=exc.root) from None
+    except NotAvailableError as exc:
+        raise NotAvailableConditionError(detail=str(exc)) from None
+    except Exception as exc:
+        raise ConditionError(detail=str(exc)) from None
 
 
 def iterate(value: Any) -> Iterable[Any]:
@@ -373,17 +424,23 @@ def call_macro(macro: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -
         raise PebbleError(f"Macro [{name}]: {exc}") from None
 
 
+MASKED_SERVER_FUNCTIONS = frozenset({"kv"})
+
+
 def server_function(name: str) -> Callable[..., Any]:
     """A Kestra server function: the caller's implementation, else `NotAvailableError`."""
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        impl = current_state().functions.get(name)
+        state = current_state()
+        impl = state.functions.get(name)
         if impl is None:
             raise NotAvailableError(
                 f"The '{name}' function is not available outside a Kestra server "
                 f"(pass an implementation with Renderer(functions={{'{name}': ...}}))."
             )
-        return impl(*args, **kwargs)
+        value = impl(*args, **kwargs)
+        # Kestra's secure (debug) renderer masks `kv()` like `secret()` (issue #10244)
+        return MASK if state.masked and name in MASKED_SERVER_FUNCTIONS else value
 
     return call
 
@@ -398,7 +455,7 @@ def root_variables(context: Any) -> dict[str, Any]:
     return {
         k: v
         for k, v in context.get_all().items()
-        if isinstance(k, str) and not k.startswith(INTERNAL_PREFIX)
+        if isinstance(k, str) and not k.startswith(INTERNAL_PREFIX) and not isinstance(v, Macro)
     }
 
 
@@ -425,11 +482,14 @@ def fn_secret(
         raise
     except LookupError:
         raise SecretNotFoundError(key_str) from None
+    if secret:
+        state.seen.append(secret)
     value = secret
     if subkey is not None and subkey != "":
         value = _secret_subkey(secret, values.to_string(subkey), key_str)
     if value:
         state.used.append(value)
+        state.seen.append(value)
     return MASK if state.masked else value
 
 
@@ -455,18 +515,19 @@ def _secret_subkey(secret: str, subkey: str, key: str) -> str:
     return json.dumps(node)
 
 
-def _render_value(state: RenderState, value: Any, variables: Mapping[str, Any], rec: bool) -> Any:
+def render_value(state: RenderState, value: Any, variables: Mapping[str, Any], rec: bool) -> Any:
+    """Kestra's `renderObject`: strings rendered, maps (keys too) and lists walked."""
     if isinstance(value, str):
         if state.render_string is None:  # pragma: no cover - set by every Renderer
             raise PebbleError("Function or Macro [render] does not exist.")
         return state.render_string(value, variables, rec)
     if isinstance(value, Mapping):
         return {
-            _render_value(state, k, variables, rec): _render_value(state, v, variables, rec)
+            render_value(state, k, variables, rec): render_value(state, v, variables, rec)
             for k, v in value.items()
         }
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_render_value(state, v, variables, rec) for v in value]
+        return [render_value(state, v, variables, rec) for v in value]
     return value
 
 
@@ -477,7 +538,7 @@ def fn_render(context: Any, toRender: Any = None, recursive: Any = True) -> Any:
         raise PebbleError("Maximum render() nesting depth (16) exceeded.")
     state.depth += 1
     try:
-        return _render_value(state, toRender, root_variables(context), bool(recursive))
+        return render_value(state, toRender, root_variables(context), bool(recursive))
     finally:
         state.depth -= 1
 
@@ -508,3 +569,11 @@ CONTEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "fetchContext": fn_print_context,
     "block": fn_block,
 }
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret value in it replaced by `******` (longest first)."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, MASK)
+    return text

@@ -64,14 +64,20 @@ def is_map(value: Any) -> bool:
 
 
 def is_json(value: Any) -> bool:
-    """Kestra `is json`: true when Jackson `readTree` accepts `toString()` of the value."""
+    """Kestra `is json`: Jackson `readTree((String) value)` succeeds (trailing content is
+    ignored and blank text reads as a missing node, so both are true)."""
     if value is None:
-        return False
-    text = value if isinstance(value, str) else _v.to_string(value)
-    if text.strip() == "":
-        return False
+        raise _v.java_error('argument "content" is null', "java.lang.IllegalArgumentException")
+    if not _v.is_string(value):
+        raise _v.java_error(
+            f"class {_v.class_name(value)} cannot be cast to class java.lang.String",
+            "java.lang.ClassCastException",
+        )
+    text = str.__str__(value).lstrip(" \t\r\n")
+    if not text:
+        return True
     try:
-        json.loads(text, parse_constant=_reject)
+        _DECODER.raw_decode(text)
     except ValueError:
         return False
     return True
@@ -79,6 +85,9 @@ def is_json(value: Any) -> bool:
 
 def _reject(name: str) -> Any:
     raise ValueError(name)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject)
 
 
 TESTS: dict[str, Callable[..., bool]] = {

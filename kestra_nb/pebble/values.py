@@ -22,6 +22,7 @@ import re
 import struct
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from .exceptions import PebbleError
@@ -45,6 +46,7 @@ __all__ = [
     "java_double_str",
     "java_error",
     "java_hash",
+    "java_hash_map",
     "map_literal",
     "mod",
     "mul",
@@ -222,7 +224,12 @@ def java_double_str(d: float) -> str:
         return "Infinity" if d > 0 else "-Infinity"
     if d == 0.0:
         return "-0.0" if math.copysign(1.0, d) < 0 else "0.0"
-    return _java_fp_str(repr(float(d)), abs(d))
+    return _java_double_nonzero(float(d))
+
+
+@lru_cache(maxsize=4096)
+def _java_double_nonzero(d: float) -> str:
+    return _java_fp_str(repr(d), abs(d))
 
 
 def java_float_str(f: float) -> str:
@@ -372,6 +379,11 @@ def duration_str(td: _dt.timedelta) -> str:
 
 def to_string(v: Any) -> str:
     """Java `String.valueOf(v)`: what `~`, `join` and `isIn` see (`[a, b]`, `{a=1}`, `null`)."""
+    t = type(v)
+    if t is str:
+        return str(v)
+    if t is int:
+        return int.__repr__(v)
     if v is None:
         return "null"
     if isinstance(v, str):
@@ -409,6 +421,15 @@ def to_string(v: Any) -> str:
 
 def output(v: Any) -> str:
     """How `{{ v }}` prints in Kestra (`JsonWriter`): null empty, lists/maps compact JSON."""
+    t = type(v)
+    if t is str:
+        return str(v)
+    if t is int:
+        return int.__repr__(v)
+    if t is bool:
+        return "true" if v else "false"
+    if t is float:
+        return java_double_str(v)
     if v is None:
         return ""
     if isinstance(v, str):
@@ -469,6 +490,26 @@ def _jackson_date(v: Any) -> str:
 
 
 def _json_parts(v: Any, out: list[str], *, drop_null_values: bool) -> None:
+    t = type(v)
+    if t is str:
+        out.append(json_string(v) if _JSON_ESCAPE.search(v) else '"' + v + '"')
+        return
+    if t is int:
+        out.append(int.__repr__(v))
+        return
+    if t is bool:
+        out.append("true" if v else "false")
+        return
+    if t is list:
+        out.append("[")
+        first = True
+        for x in v:
+            if not first:
+                out.append(",")
+            first = False
+            _json_parts(x, out, drop_null_values=drop_null_values)
+        out.append("]")
+        return
     if v is None:
         out.append("null")
     elif isinstance(v, (JavaChar, str)):
@@ -631,6 +672,8 @@ def _arith(a: Any, b: Any, op: str) -> Any:
 
 def add(a: Any, b: Any) -> Any:
     """`a + b`: concatenation when a side is a String, list append, else numeric widening."""
+    if type(a) is int and type(b) is int:
+        return _wrap64(a + b)
     if is_string(a) or is_string(b):
         return to_string(a) + to_string(b)
     if isinstance(a, list):
@@ -734,6 +777,9 @@ def _num_compare(a: Any, b: Any) -> int:
 
 def equals(a: Any, b: Any) -> bool:
     """`a == b` / `a equals b`: numbers by value, else Java `equals` (`"1" == 1` is false)."""
+    ta = type(a)
+    if ta is type(b) and (ta is str or ta is int or ta is bool):
+        return bool(a == b)
     if is_number(a) and is_number(b):
         return _num_compare(a, b) == 0
     return java_equals(a, b)
@@ -819,11 +865,13 @@ def compare(op: str, a: Any, b: Any, *, strings: bool = False) -> bool:
         raise ValueError(f"unknown comparison {op!r}")
     if a is None or b is None:
         return False
-    if strings and is_string(a) and is_string(b):
+    if type(a) is int and type(b) is int:
+        result = (a > b) - (a < b)
+    elif strings and is_string(a) and is_string(b):
         result = _java_string_compare(a, b)
+    elif not is_number(a) or not is_number(b):
+        raise java_error(f"invalid operands for mathematical comparison [{name}]")
     else:
-        if not is_number(a) or not is_number(b):
-            raise java_error(f"invalid operands for mathematical comparison [{name}]")
         result = _num_compare(a, b)
     if name == "LESS_THAN":
         return result < 0
@@ -926,6 +974,7 @@ def truthy(v: Any, where: str = "if") -> bool:
 # --------------------------------------------------------------------------- map literals
 
 
+@lru_cache(maxsize=4096)
 def java_string_hash(s: str) -> int:
     """`String.hashCode()` over UTF-16 code units (signed 32-bit)."""
     h = 0
@@ -970,11 +1019,15 @@ def _table_size_for(cap: int) -> int:
     return max(n, 1)
 
 
-def map_literal(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, Any]:
-    """A dict in the order Pebble's `HashMap` literal iterates (bucket order, then insertion).
+def map_literal(
+    pairs: Iterable[tuple[Any, Any]], initial_capacity: int | None = None
+) -> dict[Any, Any]:
+    """A dict in the order a Java `HashMap` iterates (bucket order, then insertion order).
 
-    Pebble sizes the map as `ceil(n / 0.75)` rounded up to a power of two, so no resize
-    happens; each key lands in bucket `(h ^ (h >>> 16)) & (capacity - 1)`.
+    With no `initial_capacity` the map is sized as Pebble sizes a map literal:
+    `new HashMap<>(ceil(n / 0.75))`, so no resize happens. Otherwise it is
+    `new HashMap<>(initial_capacity)` (16 for the default constructor), doubled while more
+    than 3/4 full. Each key lands in bucket `(h ^ (h >>> 16)) & (capacity - 1)`.
     """
     items: list[tuple[Any, Any]] = []
     index: dict[Any, int] = {}
@@ -990,7 +1043,12 @@ def map_literal(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, Any]:
         with contextlib.suppress(TypeError):
             index[marker] = len(items)
         items.append((key, value))
-    capacity = _table_size_for(round(math.ceil(len(items) / 0.75)))
+    if initial_capacity is None:
+        capacity = _table_size_for(round(math.ceil(len(items) / 0.75)))
+    else:
+        capacity = _table_size_for(max(initial_capacity, 1))
+        while len(items) > capacity * 0.75:
+            capacity *= 2
     mask = capacity - 1
 
     def bucket(key: Any) -> int:
@@ -999,3 +1057,8 @@ def map_literal(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, Any]:
 
     order = sorted(range(len(items)), key=lambda i: (bucket(items[i][0]), i))
     return {items[i][0]: items[i][1] for i in order}
+
+
+def java_hash_map(pairs: Iterable[tuple[Any, Any]], initial_capacity: int = 16) -> dict[Any, Any]:
+    """`new HashMap<>(initial_capacity)` filled with `pairs`, in Java's iteration order."""
+    return map_literal(pairs, initial_capacity)

@@ -54,11 +54,44 @@ def test_undefined_error_line_number(render) -> None:
     assert str(info.value).endswith("at line 4")
 
 
+@pytest.mark.parametrize(
+    ("template", "variables", "line"),
+    [
+        ("{{ 'a'\n ~ b }}", {}, 2),
+        ("{{ inputs\n.missing }}", {"inputs": {}}, 2),
+        ("{{ inputs\n['missing'] }}", {"inputs": {}}, 2),
+    ],
+)
+def test_undefined_line_is_the_tokens_line(render, template: str, variables: dict, line) -> None:
+    with pytest.raises(UndefinedError) as info:
+        render(template, variables)
+    assert str(info.value).endswith(f"at line {line}")
+
+
 def test_undefined_in_a_tag(render) -> None:
-    template = "{% for x in [1] %}\n{% if nope %}{% endif %}{% endfor %}"
+    template = "{% for x in [1] %}\n{{ x }}{% for y in nope %}{% endfor %}{% endfor %}"
     with pytest.raises(UndefinedError) as info:
         render(template)
     assert str(info.value) == f"Unable to find `nope` used in the expression `{template}` at line 2"
+
+
+def test_undefined_in_an_if_condition_is_wrapped_but_keeps_the_root(render) -> None:
+    template = "a\n{% if outputs.t1.value %}x{% endif %}"
+    with pytest.raises(PebbleError) as info:
+        render(template)
+    err = info.value
+    assert str(err) == (f"{PEBBLE}: Wrong operand(s) type in conditional expression ({template}:2)")
+    assert isinstance(err, UndefinedError)  # still tells run-time context from a typo
+    assert err.root == "outputs"
+    assert err.name == "outputs"
+    assert "Root attribute [outputs] does not exist" in err.detail
+
+
+def test_server_function_in_an_if_condition_stays_not_available(render) -> None:
+    with pytest.raises(NotAvailableError) as info:
+        render("{% if kv('K') %}x{% endif %}")
+    assert "Wrong operand(s) type in conditional expression" in str(info.value)
+    assert "The 'kv' function is not available" in info.value.detail
 
 
 def test_kestra_exception_test(render) -> None:
@@ -86,7 +119,7 @@ def test_missing_secret(render) -> None:
         ("{{ nope() }}", "Function or Macro [nope] does not exist."),
         ("{{ 'a' | nope }}", "Filter [nope] does not exist."),
         ("{{ 1 is nope }}", "Test [nope] does not exist."),
-        ("{% if null %}{% endif %}", "null value given to if statement"),
+        ("{% if null %}{% endif %}", "Wrong operand(s) type in conditional expression"),
         ("{{ secret() }}", "The 'secret' function expects an argument 'key'."),
     ],
 )
@@ -96,6 +129,12 @@ def test_pebble_exception_shape(render, template: str, message: str) -> None:
     text = str(info.value)
     assert text.startswith(f"{PEBBLE}: {message}")
     assert text.endswith(f"({template}:1)")
+
+
+def test_unknown_named_argument(render) -> None:
+    # Pebble's ArgumentsNode: "The following named argument does not exist: WRONG"
+    with pytest.raises(PebbleError, match="The following named argument does not exist: WRONG"):
+        render("{{ 'This is a test' | abbreviate(WRONG=16) }}")
 
 
 def test_error_line_is_the_failing_line(render) -> None:
@@ -142,4 +181,25 @@ def test_no_python_traceback_chain(render) -> None:
     with pytest.raises(UndefinedError) as info:
         render("{{ x }}")
     assert info.value.__cause__ is None
-    assert info.value.__suppress_context__
+    assert info.value.__context__ is None
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ m[secret('TOKEN')] }}",
+        "{{ secret('TOKEN') | nope }}",
+        "{{ secret('TOKEN') * 2 }}",
+        "{{ secret('TOKEN') < 1 }}",
+        "{% for x in secret('TOKEN') %}{% endfor %}",
+        "{{ secret('JSON', subkey='t') ~ m[secret('JSON', subkey='t')] }}",
+    ],
+)
+def test_errors_never_contain_a_secret_value(render, template: str) -> None:
+    secrets = {"TOKEN": "tok-5ecret-value", "JSON": '{"t": "sub-5ecret"}'}
+    with pytest.raises(RenderError) as info:
+        render(template, {"m": {}}, secrets=secrets)
+    err = info.value
+    text = " ".join([str(err), repr(err), str(getattr(err, "name", ""))])
+    assert "5ecret" not in text
+    assert err.__context__ is None

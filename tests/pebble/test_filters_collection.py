@@ -36,10 +36,25 @@ def kvars() -> dict:
             "Believe in yourself!",
         ],
         "dupes": [
-            "one", "two", "one", "three", "four", "five", "three",
-            1, 2, 3, 1, 2, 2,
-            JavaFloat(1.123), JavaFloat(2.123), JavaFloat(1.123), JavaFloat(10.0), JavaFloat(10.0),
-        ],  # fmt: skip
+            "one",
+            "two",
+            "one",
+            "three",
+            "four",
+            "five",
+            "three",
+            1,
+            2,
+            3,
+            1,
+            2,
+            2,
+            JavaFloat(1.123),
+            JavaFloat(2.123),
+            JavaFloat(1.123),
+            JavaFloat(10.0),
+            JavaFloat(10.0),
+        ],
     }
 
 
@@ -60,7 +75,10 @@ CASES = [
     ("{{ [1, 1.0, '1'] | distinct }}", '[1,1.0,"1"]'),
     ("{{ [1, 2, 3] | join }}", "123"),
     ("{{ [1, 2, 3] | join(', ') }}", "1, 2, 3"),
-    ("{{ [1, null, 'a', [1, 2], {'k': 'v'}, 1.5, true] | join('|') }}", "1|null|a|[1, 2]|{k=v}|1.5|true"),
+    (
+        "{{ [1, null, 'a', [1, 2], {'k': 'v'}, 1.5, true] | join('|') }}",
+        "1|null|a|[1, 2]|{k=v}|1.5|true",
+    ),
     ("{{ ['a', 'b'] | join(separator='-') }}", "a-b"),
     ("{{ [3, 1, 2] | sort }}", "[1,2,3]"),
     ("{{ ['b', 'a', 'C'] | sort }}", '["C","a","b"]'),
@@ -116,18 +134,38 @@ def test_sort_is_in_place(render) -> None:
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        ("{{ 1 | chunk(2) }}", "'chunk' filter can only be applied to List. Actual type was: java.lang.Long"),
+        (
+            "{{ 1 | chunk(2) }}",
+            "'chunk' filter can only be applied to List. Actual type was: java.lang.Long",
+        ),
         ("{{ [1] | chunk }}", "'chunk' filter expects an argument 'size'."),
         ('{{ "string" | distinct }}', "Input must be a list, but received : java.lang.String"),
-        ("{{ {'key': 'value'} | distinct }}", "Input must be a list, but received : java.util.HashMap"),
+        (
+            "{{ {'key': 'value'} | distinct }}",
+            "Input must be a list, but received : java.util.HashMap",
+        ),
         ("{{ 'a' | flatten }}", "The 'flatten' filter can only be applied to lists."),
-        ("{{ 1 | keys }}", "'keys' filter can only be applied to List, Map, Array. Actual type was: java.lang.Long"),
-        ("{{ [1] | values }}", "'values' filter can only be applied to Map. Actual type was: java.util.ArrayList"),
+        (
+            "{{ 1 | keys }}",
+            "'keys' filter can only be applied to List, Map, Array. "
+            "Actual type was: java.lang.Long",
+        ),
+        (
+            "{{ [1] | values }}",
+            "'values' filter can only be applied to Map. Actual type was: java.util.ArrayList",
+        ),
         ("{{ null | merge(null) }}", "The two arguments to be merged are null"),
         ("{{ 'a' | merge([1]) }}", "The object being filtered is not a Map/List/Array"),
         ("{{ [1, 2] | slice(1, 5) }}", "toIndex must be smaller than input size: 2"),
-        ("{{ {'a': 1} | slice(0) }}", "Slice filter can only be applied to String, List and array inputs"),
+        (
+            "{{ {'a': 1} | slice(0) }}",
+            "Slice filter can only be applied to String, List and array inputs",
+        ),
         ("{{ [1, 'a'] | sort }}", "cannot be cast"),
+        (
+            "{{ 'abc' | join(',') }}",
+            "The 'join' filter expects that the input is either a collection",
+        ),
     ],
 )
 def test_collection_filter_errors(render, template: str, message: str) -> None:

@@ -27,6 +27,8 @@ CASES = [
     ("{{ 'a b&c=d/é~*' | urlencode }}", "a+b%26c%3Dd%2F%C3%A9%7E*"),
     ("{{ 'a+b%26c%3Dd%2F%C3%A9%7E*' | urldecode }}", "a b&c=d/é~*"),
     ("{{ 'http%3A%2F%2Fkestra.io' | urldecode }}", "http://kestra.io"),
+    ("{{ '/w==' | base64decode }}", "\ufffd"),  # new String(bytes, UTF_8) replaces bad bytes
+    ("{{ 'QQ' | base64decode }}", "A"),
 ]
 
 
@@ -38,8 +40,13 @@ def test_hash_and_encoding(render, template: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        ("{{ 'x!' | base64decode }}", "Please provide a correctly Base64 encoded string containing an UTF-8 string"),
-        ("{{ '/w==' | base64decode }}", "Please provide a correctly Base64 encoded string"),
+        (
+            "{{ 'x!' | base64decode }}",
+            "Please provide a correctly Base64 encoded string containing an UTF-8 string",
+        ),
+        ("{{ 'QQ=' | base64decode }}", "Please provide a correctly Base64 encoded string"),
+        ("{{ 12 | base64decode }}", "This filter applies to String"),
+        ("{{ 12 | base64encode }}", "This filter applies to String"),
         ("{{ 12 | sha1 }}", "Need a string to hash"),
         ("{{ 'a%zz' | urldecode }}", "URLDecoder"),
     ],

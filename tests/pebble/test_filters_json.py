@@ -136,9 +136,9 @@ def test_jq_map_result(render, kvars) -> None:
 
 
 FUNCTIONS = [
-    ("{{ fromJson('{\"test1\": 1, \"test2\": 2, \"test3\": 3}').test1 }}", "1"),
+    ('{{ fromJson(\'{"test1": 1, "test2": 2, "test3": 3}\').test1 }}', "1"),
     (
-        "{{ fromJson('{\"test1\": [{\"test1\": 666}, 2, 3], \"test2\": 2}').test1[0].test1 }}",
+        '{{ fromJson(\'{"test1": [{"test1": 666}, 2, 3], "test2": 2}\').test1[0].test1 }}',
         "666",
     ),
     ("{{ fromJson('[1, 2, 3]')[0] }}", "1"),
@@ -178,7 +178,10 @@ def test_parsing_functions(render, template: str, expected: str) -> None:
         ("{{ fromIon('{not: ion') }}", "Invalid ion:"),
         ("{{ yaml('a: [') }}", "Invalid yaml:"),
         ("{{ 'x' | jq }}", "The 'jq' filter expects an argument 'expression'."),
-        ("{{ 'not json' | jq('.') }}", "Unable to parse jq value 'not json' with type 'java.lang.String'"),
+        (
+            "{{ 'not json' | jq('.') }}",
+            "Unable to parse jq value 'not json' with type 'java.lang.String'",
+        ),
     ],
 )
 def test_parsing_errors(render, template: str, message: str) -> None:
@@ -192,4 +195,32 @@ def test_yaml_round_trip_of_nested_structures() -> None:
     text = jsonyaml.to_yaml(value)
     assert text.endswith("\n") and not text.startswith("---")
     assert jsonyaml.parse_yaml(text) == value
-    assert ' - id: a\n' in text and 's: "yes"' in text
+    assert " - id: a\n" in text and 's: "yes"' in text
+
+
+def test_yaml_multiline_strings_use_literal_blocks(render) -> None:
+    v = {"script": "echo hi\n\necho bye", "one": "a\nb\n", "items": ["x\ny"]}
+    out = render("{{ v | yaml }}", {"v": v})
+    assert (
+        out == "script: |-\n  echo hi\n\n  echo bye\none: |\n  a\n  b\nitems:\n - |-\n   x\n   y\n"
+    )
+    assert jsonyaml.parse_yaml(out) == v
+
+
+def test_yaml_function_resolves_scalars_like_jackson() -> None:
+    parsed = jsonyaml.parse_yaml("a: yes\nb: 10:30\nc: 2024-01-01\nd: 12\ne: 1.5\nf: true\ng: ~")
+    assert parsed == {
+        "a": "yes",
+        "b": "10:30",
+        "c": "2024-01-01",
+        "d": 12,
+        "e": 1.5,
+        "f": True,
+        "g": None,
+    }
+
+
+def test_json_parsing_ignores_trailing_content_like_jackson() -> None:
+    assert jsonyaml.parse_json(' {"a": 1} trailing') == {"a": 1}
+    with pytest.raises(ValueError, match="No content"):
+        jsonyaml.parse_json("  ")

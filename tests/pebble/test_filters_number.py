@@ -60,18 +60,25 @@ CASES = [
     ("{{ 1234567.891 | numberFormat }}", "1,234,567.891"),
     ("{{ 1.23456 | numberFormat }}", "1.235"),
     ('{{ 5 | numberFormat(format="0.0") }}', "5.0"),
+    # Pebble CoreFiltersTest / Kestra PebbleVariableRendererTest
+    ('{{ 10000.235166 | numberFormat("$#,###,###,##0.00") }}', "$10,000.24"),
+    ("{{ 1000000 | numberFormat }}", "1,000,000"),
+    ('{{ var | numberFormat("#.##") }}', "1.23"),
 ]
 
 
 @pytest.mark.parametrize(("template", "expected"), CASES)
 def test_number_filters(render, template: str, expected: str) -> None:
-    assert render(template) == expected
+    assert render(template, {"var": JavaFloat(1.232654)}) == expected
 
 
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        ("{{ 12 | number }}", "'number' filter can only be applied to String. Actual type was: java.lang.Long"),
+        (
+            "{{ 12 | number }}",
+            "'number' filter can only be applied to String. Actual type was: java.lang.Long",
+        ),
         ("{{ null | abs }}", 'Can not pass null value to "abs" filter.'),
         ("{{ 'a' | abs }}", "The 'abs' filter does require as input a number."),
         ("{{ 'abc' | number }}", "abc"),

@@ -23,7 +23,10 @@ CASES = [
     ("{{ 'abc' | substringAfterLast('c') }}", ""),
     # replace (Kestra: a map of pairs, regexp with $1 groups)
     ("{{ 'john doe is john doe' | replace({'john': 'jane'}) }}", "jane doe is jane doe"),
-    ("{{ 'aa1bb2cc3dd4ee5' | replace({'(\\d)': '-$1-'}, regexp=true) }}", "aa-1-bb-2-cc-3-dd-4-ee-5-"),
+    (
+        "{{ 'aa1bb2cc3dd4ee5' | replace({'(\\d)': '-$1-'}, regexp=true) }}",
+        "aa-1-bb-2-cc-3-dd-4-ee-5-",
+    ),
     ("{{ 'a.b' | replace({'.': '-'}) }}", "a-b"),
     ("{{ 'a.b' | replace({'.': '-'}, regexp=true) }}", "---"),
     ("{{ 12 | replace({'1': 'x'}) }}", "x2"),
@@ -55,6 +58,27 @@ CASES = [
     ("{{ true | upper }}", "TRUE"),
     ("{{ '  x \\t' | trim }}", "x \\t"),
     ("{{ '  x  ' | trim }}", "x"),
+    # Pebble CoreFiltersTest
+    ("{{ 'This is a test of the abbreviate filter' | abbreviate(16) }}", "This is a tes..."),
+    ("{{ 'This is a test of the abbreviate filter' | abbreviate(length=16) }}", "This is a tes..."),
+    ("{{ null | abbreviate(16) }}", ""),
+    ("{{ 'this should be capitalized.' | capitalize }}", "This should be capitalized."),
+    ("{{ '' | capitalize }}", ""),
+    (
+        "{{ null | title }} {{ 'test' | title }} {{ 'test test' | title }} "
+        "{{ 'TEST TEST' | title }}",
+        " Test Test Test TEST TEST",
+    ),
+    ("{{ null | upper | lower }}", ""),
+    ("{{ 'The string ü@foo-bar' | urlencode }}", "The+string+%C3%BC%40foo-bar"),
+    (
+        "{{ \"I like %this% and %that%.\" | replace({'%this%': 'foo', '%that%': \"bar\"}) }}",
+        "I like foo and bar.",
+    ),
+    ("{{ null | replace({'%this%': 'x'}) }}", ""),
+    ("{{ null | slice }}", ""),
+    ("{{ 'Alex' | slice }}", "Alex"),
+    ("{{ 'Alexander' | slice(2, 5) }}", "exa"),
     # first / last on strings give characters
     ("{{ 'Kestra' | first }}", "K"),
     ("{{ 'Kestra' | last }}", "a"),
@@ -143,6 +167,7 @@ def test_real_newlines_in_variables(render) -> None:
         ("{{ 'a' | indent }}", "The 'indent' filter expects an integer as argument 'amount'."),
         ("{{ 'a\nb' | indent(-1) }}", "positive integer >=0"),
         ("{{ null | startsWith('a') }}", "null"),
+        ("{{ 12 | title }}", "cannot be cast to class java.lang.String"),
     ],
 )
 def test_string_filter_errors(render, template: str, message: str) -> None:
@@ -184,3 +209,64 @@ def test_filters_are_direct_callables() -> None:
     assert filters.FILTERS["substringAfter"]("a=b", separator="=") == "b"
     assert filters.FILTERS["startsWith"]("abc", value="ab") is True
     assert filters.FILTERS["capitalize"](None) is None
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        # Kestra RegexFilterTest (2.0-dev filters, offered here as well)
+        ("{{ 'hello world' | regexMatch(regex='hello.*') }}", "true"),
+        ("{{ 'hello world' | regexMatch(regex='^\\d+$') }}", "false"),
+        ("{{ 'order-12345-done' | regexMatch(regex='\\d+') }}", "true"),
+        ("{{ null | regexMatch(regex='.*') }}", "false"),
+        ("{{ 'hello world' | regexReplace(regex='world', replacement='java') }}", "hello java"),
+        ("{{ 'aa1bb2cc3' | regexReplace(regex='\\d', replacement='-') }}", "aa-bb-cc-"),
+        ("{{ 'aa1bb2cc3' | regexReplace(regex='(\\d)', replacement='[$1]') }}", "aa[1]bb[2]cc[3]"),
+        ("{{ null | regexReplace(regex='.*', replacement='x') }}", ""),
+        ("{{ 'order-12345-done' | regexExtract(regex='\\d+') }}", "12345"),
+        (
+            "{{ 'order-111-222-333-done' | regexExtract(regex='order-(\\d+)-(\\d+)-(\\d+)', "
+            "group=2) }}",
+            "222",
+        ),
+        ("{{ 'abc-123-def-456' | regexExtract(regex='\\d+') }}", "123"),
+        ("{{ 'hello' | regexExtract(regex='\\d+') }}", ""),
+        # ShFilterTest, CondenseStringFilterTest, UrlDecodeFilter, JsonEncodeFilterTest
+        ("echo '{{ shellVar | sh }}'", "echo 'foo'\\'' bar'\\''baz'"),
+        ("{{ text | condense }}", "hello world"),
+        ("{{ 'Kestra rulez !' | urlencode | urldecode }}", "Kestra rulez !"),
+        ("{{ [1, 2, 2, 3, 1] | uniq }}", "[1,2,3]"),
+    ],
+)
+def test_more_kestra_filters(render, template: str, expected: str) -> None:
+    assert render(template, {"shellVar": "foo' bar'baz", "text": "hello\n world"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (
+            "{{ 'order-12345' | regexExtract(regex='order-(\\d+)', group=5) }}",
+            "Group index 5 is out of bounds",
+        ),
+        (
+            "{{ 'order-12345' | regexExtract(regex='order-(\\d+)', group=-1) }}",
+            "Group index -1 is out of bounds",
+        ),
+        ("{{ 'hello' | regexMatch() }}", "The argument 'regex' is required"),
+        ("{{ 'hello' | regexReplace(replacement='x') }}", "The argument 'regex' is required"),
+        ("{{ 'hello' | regexReplace(regex='\\d+') }}", "The argument 'replacement' is required"),
+        ("{{ 'hello' | regexMatch(regex='[unclosed') }}", "Invalid regex"),
+        ("{{ 12 | condense }}", "condense can only be applied on strings"),
+    ],
+)
+def test_more_kestra_filter_errors(render, template: str, message: str) -> None:
+    with pytest.raises(RenderError) as info:
+        render(template)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_escape_char_is_recursive(render) -> None:
+    out = render("{{ v | escapeChar('single') }}", {"v": {"a": ["it's", 1], "b": "o'k"}})
+    assert out == '{"a":["it\\\\\'s","1"],"b":"o\\\\\'k"}'

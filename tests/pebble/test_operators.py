@@ -30,6 +30,9 @@ BLOCK = {"block": {"test": {"child": "awesome"}}, "inner": "test"}
         ("{{ 1.0 / 0 }}", "Infinity"),
         ("{{ -(2) }}", "-2"),
         ("{{ +3 }}", "3"),
+        # Pebble's LogicTest
+        ("{{ 8 + 5 * 4 - (6 + 10 / 2)  + 44 }}-{{ 10%3 }}", "61-1"),
+        ("{% if -2 == -+(5 - 3) %}yes{% else %}no{% endif %}", "yes"),
     ],
 )
 def test_arithmetic(render, template: str, expected: str) -> None:

@@ -95,6 +95,15 @@ def test_envs_come_from_environ_with_the_env_prefix() -> None:
     assert r.render("{{ envs }}") == '{"test1":"true","test2":"Pass by env"}'
 
 
+def test_secrets_from_environ_when_no_store_is_given() -> None:
+    # Kestra reads `SECRET_*` (base64) from its environment
+    environ = {"SECRET_PASSWORD": "cGFzc3dvcmQ=", "ENV_A": "1"}
+    assert Renderer(environ=environ).render("{{ secret('password') }}") == "password"
+    # an explicit store wins
+    r = Renderer(secrets={"PASSWORD": "other"}, environ=environ)
+    assert r.render("{{ secret('password') }}") == "other"
+
+
 def test_default_context_and_caller_overrides() -> None:
     r = Renderer(secrets={"K": "v"})
     assert r.render("{{ flow.namespace is defined }}") == "true"
@@ -113,7 +122,9 @@ def test_server_functions_use_the_callers_implementation() -> None:
     r = Renderer(functions={"kv": kv})
     assert r.render("{{ kv('K') }}") == "stored"
     assert r.render("{{ kv('K', errorOnMissing=false) }}") == "stored"
-    assert calls == [("K", None, True), ("K", None, False)]
+    assert calls[:2] == [("K", None, True), ("K", None, False)]
+    # the masked (debug) rendering masks kv() too, as Kestra's secure renderer does
+    assert r.render("{{ kv('K') }}", masked=True) == "******"
     with pytest.raises(NotAvailableError):
         Renderer().render("{{ kv('K') }}")
     with pytest.raises(NotAvailableError):
@@ -127,6 +138,24 @@ def test_recursive_rendering() -> None:
     loop = {"first": "{{second}}", "second": "{{first}}"}
     with pytest.raises(RenderError, match="Too many rendering attempts"):
         Renderer(recursive=True).render("{{ first }}", loop)
+
+
+def test_recursive_mode_like_kestra() -> None:
+    # Kestra's RecursivePebbleVariableRendererTest
+    variables = {
+        "first": "1",
+        "second": "{{first}}",
+        "third": "{{second}}",
+        "map": {"third": "{{third}}"},
+        "list": ["{{third}}"],
+    }
+    r = Renderer(recursive=True)
+    assert r.render("{{ third }}", variables) == "1"
+    assert r.render("{{ map }}", variables) == '{"third":"1"}'
+    assert r.render("{{ list }}", variables) == '["1"]'
+    assert r.render("{% raw %}{{first}}{% endraw %}") == "{{first}}"
+    with pytest.raises(PebbleError, match=r"Function or Macro \[render\] does not exist"):
+        r.render("{{ render(first) }}", variables)
 
 
 def test_render_function() -> None:
@@ -153,11 +182,24 @@ def test_render_function() -> None:
     assert r.render("{{ render(set) }}", variables) == '["1"]'
     assert r.render("{{ renderOnce(third) }}", variables) == "{{first}}"
     assert r.render("{{ render(42) }}|{{ render(null) }}") == "42|"
+    # Kestra's RenderFunctionTest
+    assert r.render("{{ render(input) }}", {"input": "test"}) == "test"
+    assert r.render("{{ render(input) }}", {"input": True}) == "true"
+    with pytest.raises(PebbleError, match=r"Maximum render\(\) nesting depth"):
+        r.render("{{ render(input) }}", {"input": "{{ render(input) }}"})
 
 
 def test_render_amount_limit() -> None:
     with pytest.raises(RenderError, match="Too many rendering attempts"):
         Renderer().render("{{ render(first) }}", {"first": "{{second}}", "second": "{{first}}"})
+
+
+def test_render_object_walks_maps_and_lists() -> None:
+    r = Renderer(secrets={"K": "v"})
+    value = {"{{ 'a' ~ 1 }}": ["{{ x }}", 2, {"k": "{{ secret('K') }}"}], "n": None, "d": 1.5}
+    assert r.render_object(value, {"x": "X"}) == {"a1": ["X", 2, {"k": "v"}], "n": None, "d": 1.5}
+    assert r.render_object({"k": "{{ secret('K') }}"}, masked=True) == {"k": "******"}
+    assert list(r.render_object({"b": 1, "a": 2})) == ["b", "a"]
 
 
 def test_print_context() -> None:
@@ -179,6 +221,14 @@ def test_compiled_templates_are_cached_lru() -> None:
     assert r.compile("{{ a }}") is first
     assert len(r._cache) == 2
     assert "{{ b }}" not in r._cache
+
+
+def test_raw_blocks_do_not_defeat_the_cache() -> None:
+    r = Renderer()
+    template = "{% raw %}{{ a }}{% endraw %} {{ b }}"
+    assert r.render(template, {"b": 1}) == "{{ a }} 1"
+    assert r.render(template, {"b": 2}) == "{{ a }} 2"
+    assert len(r._cache) == 1
 
 
 def test_parse_errors_are_not_cached_as_templates() -> None:
@@ -243,3 +293,10 @@ def test_referenced_names_and_secrets() -> None:
         ("k",),
     }
     assert referenced_secrets(template) == {"DB_PASS", "API"}
+
+
+def test_referenced_names_of_an_invalid_template() -> None:
+    with pytest.raises(PebbleParseError):
+        referenced_names("{{ (1 }}")
+    with pytest.raises(PebbleParseError):
+        referenced_secrets("{% include 'x' %}")

@@ -48,7 +48,7 @@ class Secretive:
         "{{ loop }}",
         "{{ range.__call__ }}",
         "{{ secret.__globals__ }}",
-        "{{ _context }}",
+        "{{ _context.x.__class__ }}",
     ],
 )
 def test_python_internals_are_unreachable(render, template: str) -> None:

@@ -6,9 +6,13 @@ Expected outputs come from `kestra-expressions.md` §3.7/§3.9 and Pebble's own 
 
 from __future__ import annotations
 
-import pytest
+import contextlib
 
-from kestra_nb.pebble import PebbleParseError
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kestra_nb.pebble import PebbleParseError, Renderer, RenderError
 
 
 @pytest.mark.parametrize(
@@ -196,6 +200,27 @@ def test_parse_error_names_template_and_line(render) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        # named arguments that are Python keywords, or given twice (the last one wins)
+        (
+            "{% macro m(for, class) %}{{ for }}{{ class }}{% endmacro %}{{ m(for=1, class=2) }}",
+            "12",
+        ),
+        ("{{ 'abcdefgh' | abbreviate(length=4, length=6) }}", "abc..."),
+        ("{{ x | default(default=1, default=2) }}", "2"),
+    ],
+)
+def test_named_argument_spelling(render, template: str, expected: str) -> None:
+    assert render(template) == expected
+
+
+def test_deep_nesting_is_a_render_error(render) -> None:
+    with pytest.raises(RenderError):
+        render("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}")
+
+
 def test_named_arguments_after_positional_only(render) -> None:
     with pytest.raises(PebbleParseError, match="Positional arguments must be declared"):
         render("{{ [1] | join(separator=',', 'x') }}")
@@ -209,3 +234,124 @@ def test_attribute_chains_and_subscripts(render) -> None:
     assert render("{{ a['b'].c[1 + 1]['d'] }}", data) == "deep"
     assert render("{{ m['k-1'] }}", {"m": {"k-1": "v"}}) == "v"
     assert render("{% set m = {'k': 'v'} %}{{ m.k }}") == "v"
+
+
+def test_duplicate_macro_or_block_is_a_parse_error(render) -> None:
+    with pytest.raises(PebbleParseError, match="same name: m"):
+        render("{% macro m() %}1{% endmacro %}{% macro m(a) %}2{% endmacro %}")
+    with pytest.raises(PebbleParseError, match="defined twice"):
+        render("{% block b %}1{% endblock %}{% block b %}2{% endblock %}")
+
+
+_PIECES = [
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "{#",
+    "#}",
+    " if ",
+    " for ",
+    " in ",
+    " endif ",
+    " endfor ",
+    " set ",
+    " = ",
+    "x",
+    "y.a",
+    "1",
+    "2.5",
+    "'s'",
+    '"d#{x}"',
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "?",
+    ".",
+    "|",
+    "upper",
+    "default",
+    "~",
+    "+",
+    "-",
+    "*",
+    "/",
+    "??",
+    "???",
+    "not",
+    "and",
+    "is",
+    "defined",
+    "null",
+    "..",
+    "contains",
+    "isIn",
+    "==",
+    "<",
+    "macro",
+    "endmacro",
+    "block",
+    "endblock",
+    "filter",
+    "endfilter",
+    "else",
+    "loop",
+    "secret",
+    "render",
+    "-}}",
+    "{{-",
+    "raw",
+    "endraw",
+    "verbatim",
+    "endverbatim",
+    "\n",
+    " ",
+    "_context",
+    "__class__",
+    "for=",
+    "None=",
+    "a=",
+    "default(",
+    "m(",
+    "kv(",
+]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_input_renders_or_raises_a_render_error(pieces: list[str]) -> None:
+    # never a bare Python exception (KeyError, TypeError, Jinja2's own...) out of the engine
+    template = "".join(pieces)
+    with contextlib.suppress(RenderError):
+        _FUZZ.render(template, {"x": [1, 2], "y": {"a": 1}})
+
+
+_FUZZ = Renderer(secrets={"A": "x"})
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        # Pebble's WhitespaceControlTest
+        ("<li>    \t{{- foo }}</li>", "<li>bar</li>"),
+        ("<li>{{ foo -}}   \t</li>", "<li>bar</li>"),
+        ("{{- foo -}}", "bar"),
+        ("{{ foo }} <li>   {{- foo -}}   \t</li> {{ foo }}", "bar <li>bar</li> bar"),
+        ("<li>\n{{- foo -}}\n</li>", "<li>bar</li>"),
+        (
+            "<li>    \t{%- if true %} success {% else %} fail {% endif -%}   \t</li>",
+            "<li> success </li>",
+        ),
+        ("<li>    \t{#- comment #}</li>", "<li></li>"),
+        ("<li>{# comment -#}   \t</li>", "<li></li>"),
+        ("<li> {%- verbatim %}{{ bar }} {%- endverbatim %}</li>", "<li>{{ bar }}</li>"),
+        ("<li>{% verbatim -%} {{ bar }}{% endverbatim -%} </li>", "<li>{{ bar }}</li>"),
+    ],
+)
+def test_pebble_whitespace_control(render, template: str, expected: str) -> None:
+    assert render(template, {"foo": "bar"}) == expected

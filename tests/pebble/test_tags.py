@@ -27,16 +27,24 @@ def test_if(render, template: str, variables: dict, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("template", "message"),
+    ("template", "detail"),
     [
         ("{% if null %}x{% endif %}", "null value given to if statement"),
-        ("{% if [] %}x{% endif %}", "Unsupported value type"),
-        ("{% if {} %}x{% endif %}", "Unsupported value type"),
+        ("{% if [] %}x{% endif %}", "Unsupported value type ArrayList"),
+        ("{% if {} %}x{% endif %}", "Unsupported value type HashMap"),
+        ("{% if 'a' < 1 %}x{% endif %}", "invalid operands for mathematical comparison"),
     ],
 )
-def test_if_rejects_null_and_collections(render, template: str, message: str) -> None:
-    with pytest.raises(PebbleError, match=message):
+def test_if_wraps_condition_errors_like_pebble(render, template: str, detail: str) -> None:
+    # Pebble's IfNode catches every RuntimeException of the condition and rethrows
+    # "Wrong operand(s) type in conditional expression" (the detail is kept aside)
+    with pytest.raises(PebbleError) as info:
         render(template)
+    assert str(info.value) == (
+        "io.pebbletemplates.pebble.error.PebbleException: Wrong operand(s) type in "
+        f"conditional expression ({template}:1)"
+    )
+    assert detail in info.value.detail
 
 
 def test_for_loop_variables_are_pebble_ones(render) -> None:
@@ -92,6 +100,25 @@ def test_macro(render) -> None:
     assert render(template) == "Hello, Ann! Hi, Bob! Yo, Cy!"
 
 
+def test_macros_are_registered_at_parse_time(render) -> None:
+    # Pebble's ParsingOdditiesTest / MacroTest: a macro can be called before its definition
+    assert render("{{ input(1 + 1) }}{% macro input(value) %}{{value}}{% endmacro %}") == "2"
+    template = (
+        "{{ input(name='country') }}"
+        "{% macro input(type='text', name) %}{{ type }} {{ name }}{% endmacro %}"
+    )
+    assert render(template) == "text country"
+    assert render("{% if false %}{% macro m() %}M{% endmacro %}{% endif %}{{ m() }}") == "M"
+
+
+def test_macro_gets_the_context_through_underscore_context(render) -> None:
+    template = (
+        "{% set foo = 'bar' %}{{ test(_context) }}"
+        "{% macro test(_context) %}{% set foo = 'foo' %}{{ _context.foo }}{{ foo }}{% endmacro %}"
+    )
+    assert render(template) == "barfoo"
+
+
 def test_macro_missing_arguments_are_null(render) -> None:
     assert render("{% macro m(a, b) %}[{{ a }}|{{ b }}]{% endmacro %}{{ m(1) }}") == "[1|]"
 
@@ -101,6 +128,10 @@ def test_block_and_block_function(render) -> None:
     out = render('{% block "post" %} content {% endblock %}{{ block("post") }}')
     assert out == " content  content "
     assert render("{% block b %}X{% endblock b %}-{{ block('b') }}") == "X-X"
+    # a block sees the variables around it
+    assert render("{% for x in [1, 2] %}{% block i %}[{{ x }}]{% endblock %}{% endfor %}") == (
+        "[1][2]"
+    )
 
 
 def test_filter_tag(render) -> None:
@@ -141,3 +172,39 @@ def test_multiline_raw_is_a_parse_error(render) -> None:
 def test_raw_survives_recursive_rendering(render) -> None:
     out = render("{% raw %}{{ a }}{% endraw %}{{ b }}", {"a": "A", "b": "B"}, recursive=True)
     assert out == "{{ a }}B"
+
+
+@pytest.mark.parametrize(
+    ("template", "variables", "expected"),
+    [
+        # Pebble's ScopeChain.set: a `set` in a loop updates the variable outside it
+        (
+            "{% set count = 0 %}{% for x in [1, 2, 3] %}{% set count = count + 1 %}"
+            "{% endfor %}{{ count }}",
+            {},
+            "3",
+        ),
+        (
+            "{% set c = 0 %}{% for x in [1, 2] %}{% for y in [1, 2] %}{% set c = c + 1 %}"
+            "{% endfor %}{% endfor %}{{ c }}",
+            {},
+            "4",
+        ),
+        (
+            "{% for x in [1, 2] %}{% set total = total + x %}{% endfor %}{{ total }}",
+            {"total": 10},
+            "13",
+        ),
+        # a variable first set inside the loop stays there
+        ("{% for x in [1, 2] %}{% set z = x %}{% endfor %}{{ z ?? 'none' }}", {}, "none"),
+        ("{% for x in [1, 2] %}{% set z = x %}{{ z }}{% endfor %}", {}, "12"),
+        # macros have their own scope
+        (
+            "{% macro m() %}{% set c = 5 %}{{ c }}{% endmacro %}{% set c = 1 %}{{ m() }}{{ c }}",
+            {},
+            "51",
+        ),
+    ],
+)
+def test_set_scoping(render, template: str, variables: dict, expected: str) -> None:
+    assert render(template, variables) == expected
