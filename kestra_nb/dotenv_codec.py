@@ -155,6 +155,10 @@ def parse_dotenv(text: str, *, path: str | None = None, interpolate: bool = Fals
         resolved[binding.key] = value
         entry = Entry(binding.key, line, value)
         if value is None:
+            # python-dotenv's last binding wins, also when it has no value: an earlier
+            # value of the same key is gone (reported with this line, as "no value")
+            if any(e.key == binding.key for e in result.entries):
+                result.entries = [e for e in result.entries if e.key != binding.key]
             result.missing.append(entry)
         else:
             result.entries.append(entry)

@@ -37,7 +37,7 @@ from .flow_validation import (
     format_path,
     walk_tasks,
 )
-from .pebble.values import JavaFloat, JavaInteger
+from .pebble.values import Instant, JavaFloat, JavaInteger
 
 # Roots only a running execution has: never an error in a preview
 RUNTIME_ROOTS = frozenset(
@@ -181,7 +181,7 @@ def _parse_datetime(text: str) -> _dt.datetime:
     value = _dt.datetime.fromisoformat(raw)
     if value.tzinfo is None:
         raise InputValueError("an ISO-8601 instant with a zone, such as 2024-01-31T10:00:00Z")
-    return value.astimezone(_dt.UTC)  # Kestra keeps an Instant: the zone is not kept
+    return Instant.of(value)  # Kestra keeps an Instant: the zone is not kept
 
 
 def convert_input(kind: str, value: Any, item: Mapping[str, Any] | None = None) -> Any:
@@ -216,7 +216,7 @@ def convert_input(kind: str, value: Any, item: Mapping[str, Any] | None = None) 
             raise InputValueError("true or false")
         if kind == "DATETIME":
             if isinstance(value, _dt.datetime) and value.tzinfo is not None:
-                return value.astimezone(_dt.UTC)
+                return Instant.of(value)
             return _parse_datetime(str(value))
         if kind == "DATE":
             if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
@@ -467,7 +467,7 @@ def build_context(
         flow_var["tenantId"] = flow["tenantId"]
     exec_var: dict[str, Any] = {
         "id": new_execution_id(),
-        "startDate": _dt.datetime.now(_dt.UTC),
+        "startDate": Instant.of(_dt.datetime.now(_dt.UTC)),
     }
     if execution:
         exec_var.update(execution)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kestra_nb.dotenv_codec import (
@@ -548,6 +548,7 @@ FRAGMENTS = st.sampled_from(
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(FRAGMENTS, max_size=30).map("".join), st.booleans())
+@example("A=\nA", False)  # a later binding without a value unsets the key
 def test_parse_agrees_with_python_dotenv_on_arbitrary_text(text: str, bom: bool) -> None:
     """Whatever the text, our parse (and so our encode) sees what python-dotenv sees."""
     with tempfile.TemporaryDirectory() as tmp:

@@ -700,3 +700,18 @@ def test_error_messages_never_hold_a_secret_input_value() -> None:
     assert len(flow.errors) == 1
     assert flow.errors[0].message.startswith("java.lang.NumberFormatException: ******")
     assert "not-a-number-4711" not in str(flow.errors[0])
+
+
+def test_datetime_inputs_and_start_date_are_instants() -> None:
+    """Kestra keeps DATETIME inputs and execution.startDate as Instants (seconds printed)."""
+    flow = KestraFlow.from_yaml(
+        "id: when\nnamespace: company.team\n"
+        "inputs:\n  - id: at\n    type: DATETIME\n    defaults: 2024-01-31T11:00:00+01:00\n"
+        "tasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n"
+        '    message: "{{ inputs.at }} / {{ execution.startDate }}"\n',
+        inputs={},
+    )
+    message = flow.rendered["tasks"][0]["message"]
+    at, start = message.split(" / ")
+    assert at == "2024-01-31T10:00:00Z"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3,9})?Z", start), start

@@ -10,6 +10,7 @@ undefined, the Pebble front end in place of Jinja2's parser (`parser.parse`), an
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, NoReturn
 
 from jinja2 import nodes
@@ -18,6 +19,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from . import filters, functions, runtime, tests, values
 from .codegen import PebbleCodeGenerator
+from .lexer import BINARY_OPERATORS, BINARY_OPERATORS_2
 from .parser import parse
 
 
@@ -41,9 +43,14 @@ class PebbleEnvironment(SandboxedEnvironment):
         self,
         functions_: Mapping[str, Callable[..., Any]] | None = None,
         recursive: bool = False,
+        kestra_version: str = "1",
     ) -> None:
         """`functions_`: caller-supplied server functions; `recursive`: Kestra's
-        `recursive-rendering`, under which `render`/`renderOnce` are not registered."""
+        `recursive-rendering`, under which `render`/`renderOnce` are not registered;
+        `kestra_version`: "1" (1.1-1.3, the default) or "2" (the 2.0 development line:
+        `??`/`???`/`isIn` at precedence 30, strings comparable with `<`/`>`)."""
+        if kestra_version not in ("1", "2"):
+            raise ValueError(f"kestra_version must be '1' or '2', not {kestra_version!r}")
         super().__init__(
             autoescape=False,
             keep_trailing_newline=True,
@@ -68,8 +75,13 @@ class PebbleEnvironment(SandboxedEnvironment):
         self.pebble_functions = catalogue
         self.context_functions = frozenset(runtime.CONTEXT_FUNCTIONS) & frozenset(catalogue)
         self.pebble_range = functions.FUNCTIONS["range"]
+        self.kestra_version = kestra_version
+        self.operators = BINARY_OPERATORS_2 if kestra_version == "2" else BINARY_OPERATORS
+        self.pebble_compare = (
+            partial(values.compare, strings=True) if kestra_version == "2" else values.compare
+        )
         self._function_names = frozenset(catalogue)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Pebble's grammar instead of Jinja2's."""
-        return parse(source, name, self._function_names)
+        return parse(source, name, self._function_names, self.operators)

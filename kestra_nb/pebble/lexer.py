@@ -68,6 +68,8 @@ BINARY_OPERATORS: dict[str, int] = {
     "???": 120,
     "isIn": 120,
 }
+# Kestra 2.0-dev (commit f55795da1): `??`, `???` and `isIn` bind looser than filters
+BINARY_OPERATORS_2: dict[str, int] = {**BINARY_OPERATORS, "??": 30, "???": 30, "isIn": 30}
 
 
 def _operator_regex() -> re.Pattern[str]:

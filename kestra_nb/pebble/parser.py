@@ -52,9 +52,14 @@ class Parser:
     """Parses one template source into a `jinja2.nodes.Template`."""
 
     def __init__(
-        self, source: str, name: str | None = None, functions: frozenset[str] = frozenset()
+        self,
+        source: str,
+        name: str | None = None,
+        functions: frozenset[str] = frozenset(),
+        operators: dict[str, int] | None = None,
     ) -> None:
         self.functions = functions
+        self.operators = BINARY_OPERATORS if operators is None else operators
         tokens = Lexer(source, name).tokenize()
         self.tokens = [t for t in tokens if t.type != COMMENT]
         self.pos = 0
@@ -252,11 +257,11 @@ class Parser:
         token = self.current
         while (
             token.type == OPERATOR
-            and token.value in BINARY_OPERATORS
-            and BINARY_OPERATORS[token.value or ""] >= min_precedence
+            and token.value in self.operators
+            and self.operators[token.value or ""] >= min_precedence
         ):
             op = token.value or ""
-            precedence = BINARY_OPERATORS[op]
+            precedence = self.operators[op]
             self.next()
             if op == "|":
                 expr = self.parse_filter_invocation(expr)
@@ -467,14 +472,17 @@ _TAGS: dict[str, Callable[[Parser, Token], nodes.Node | None]] = {
 
 
 def parse(
-    source: str, name: str | None = None, functions: frozenset[str] = frozenset()
+    source: str,
+    name: str | None = None,
+    functions: frozenset[str] = frozenset(),
+    operators: dict[str, int] | None = None,
 ) -> nodes.Template:
     """Parse a Pebble template into a Jinja2 `Template` node (raises `ParseFailure`).
 
     `functions` are the names registered as functions: a call to any other name is a macro
-    call, resolved at run time.
+    call, resolved at run time. `operators`: the precedence table (Kestra 1.x by default).
     """
-    return Parser(source, name, functions).parse()
+    return Parser(source, name, functions, operators).parse()
 
 
 def referenced_names(source: str) -> set[tuple[str, ...]]:

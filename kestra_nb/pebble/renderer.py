@@ -50,6 +50,8 @@ class Renderer:
     upper-cased, like Kestra). `environ`: environment-style entries; `ENV_X` becomes
     `envs.x`, and without `secrets` its base64 `SECRET_X` entries are the secrets, as in
     Kestra. `functions`: implementations of server functions (`kv`, `read`, ...).
+    `kestra_version="2"` switches to the 2.0 development line's grammar (§3.6: `??`, `???`
+    and `isIn` below filters and arithmetic; `<`/`>` on two strings compare them).
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class Renderer:
         recursive: bool = False,
         functions: Mapping[str, Callable[..., Any]] | None = None,
         cache_size: int = 1000,
+        kestra_version: str = "1",
     ) -> None:
         self.recursive = recursive
         self.functions: dict[str, Callable[..., Any]] = dict(functions or {})
@@ -71,7 +74,9 @@ class Renderer:
                 # Kestra reads its secrets from the same environment (base64 `SECRET_*`)
                 secrets = SecretStore.from_environ(environ)
         self.secrets = secrets
-        self.environment = PebbleEnvironment(self.functions, recursive=recursive)
+        self.environment = PebbleEnvironment(
+            self.functions, recursive=recursive, kestra_version=kestra_version
+        )
         self.cache_size = cache_size
         self._cache: OrderedDict[str, Template] = OrderedDict()
         self._lock = threading.Lock()

@@ -31,6 +31,7 @@ __all__ = [
     "JavaBigInteger",
     "JavaChar",
     "JavaFloat",
+    "Instant",
     "JavaInteger",
     "MapEntry",
     "add",
@@ -190,6 +191,8 @@ def class_name(v: Any) -> str:
         return "java.util.HashSet"
     if isinstance(v, Mapping):
         return "java.util.HashMap"
+    if isinstance(v, Instant):
+        return "java.time.Instant"
     if isinstance(v, _dt.datetime):
         return "java.time.LocalDateTime" if v.tzinfo is None else "java.time.ZonedDateTime"
     if isinstance(v, _dt.date):
@@ -349,6 +352,27 @@ def zoned_str(v: _dt.datetime) -> str:
     return out
 
 
+class Instant(_dt.datetime):
+    """`java.time.Instant`: a point in time in UTC, as Kestra's `execution.startDate` and
+    DATETIME inputs are. Unlike a ZonedDateTime it always prints its seconds
+    (`2024-01-31T10:00:00Z`)."""
+
+    @classmethod
+    def of(cls, value: _dt.datetime) -> Instant:
+        """The instant of an aware datetime (a naive one is taken as UTC)."""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_dt.UTC)
+        u = value.astimezone(_dt.UTC)
+        return cls(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, _dt.UTC)
+
+
+def instant_str(v: _dt.datetime) -> str:
+    """`Instant.toString()` (ISO_INSTANT): seconds always, fraction in groups of three."""
+    u = v.astimezone(_dt.UTC)
+    time = f"{_two(u.hour)}:{_two(u.minute)}:{_two(u.second)}" + _nanos_str(u.microsecond * 1000)
+    return f"{local_date_str(u)}T{time}Z"
+
+
 def duration_str(td: _dt.timedelta) -> str:
     """`Duration.toString()`: `PT1H30M`, `PT0.5S`, `PT-1.5S`, `PT0S`."""
     seconds = td.days * 86400 + td.seconds
@@ -404,6 +428,8 @@ def to_string(v: Any) -> str:
         return "[" + ", ".join(to_string(x) for x in v) + "]"
     if isinstance(v, MapEntry):
         return f"{to_string(v.key)}={to_string(v.value)}"
+    if isinstance(v, Instant):
+        return instant_str(v)
     if isinstance(v, _dt.datetime):
         if v.tzinfo is None or v.utcoffset() is None:
             return f"{local_date_str(v)}T{local_time_str(v)}"

@@ -300,3 +300,33 @@ def test_referenced_names_of_an_invalid_template() -> None:
         referenced_names("{{ (1 }}")
     with pytest.raises(PebbleParseError):
         referenced_secrets("{% include 'x' %}")
+
+
+@pytest.mark.parametrize(
+    ("template", "v1", "v2"),
+    [
+        # `??` at 120 (1.x: binds tighter than `|`) or 30 (2.0-dev: looser than `|` and `~`)
+        ("{{ missing ?? 'abc' | upper }}", "ABC", "ABC"),
+        ("{{ 'x' ?? 'abc' | upper }}", "X", "x"),
+        ("{{ a ?? 'b' ~ 'c' }}", "ac", "a"),
+        ("{{ one ?? 2 * 3 }}", "3", "1"),
+        ("{{ 'a' isIn ['a'] ~ '' }}", "true", "false"),
+    ],
+)
+def test_kestra_version_switch_for_coalescing_precedence(template: str, v1: str, v2: str) -> None:
+    variables = {"a": "a", "one": 1}
+    assert Renderer().render(template, variables) == v1
+    assert Renderer(kestra_version="2").render(template, variables) == v2
+
+
+def test_kestra_version_2_compares_strings() -> None:
+    # Kestra 2.0-dev GreaterThanExpressionTest
+    variables = {"left": "b", "right": "a"}
+    r = Renderer(kestra_version="2")
+    assert r.render("{{ left > right }}", variables) == "true"
+    assert r.render("{{ right > left }}", variables) == "false"
+    assert r.render("{{ left > left }}", variables) == "false"
+    with pytest.raises(PebbleError, match="invalid operands for mathematical comparison"):
+        Renderer().render("{{ left > right }}", variables)
+    with pytest.raises(ValueError, match="kestra_version"):
+        Renderer(kestra_version="3")

@@ -236,3 +236,20 @@ def test_json_string_is_valid_json(s: str) -> None:
     import json
 
     assert json.loads(v.json_string(s)) == s
+
+
+def test_instant_prints_like_java_instant() -> None:
+    """Kestra's execution.startDate and DATETIME inputs are Instants: seconds always shown."""
+    import datetime as dt
+
+    from kestra_nb.pebble.values import Instant, class_name, output, to_string
+
+    paris = dt.timezone(dt.timedelta(hours=1))
+    instant = Instant.of(dt.datetime(2024, 1, 31, 11, 0, tzinfo=paris))
+    assert output(instant) == "2024-01-31T10:00:00Z"
+    assert to_string(Instant.of(dt.datetime(2024, 1, 31, 10, 0, 0, 123000))) == (
+        "2024-01-31T10:00:00.123Z"
+    )
+    assert class_name(instant) == "java.time.Instant"
+    # a ZonedDateTime at the same moment drops the zero seconds, as Java does
+    assert output(dt.datetime(2024, 1, 31, 10, 0, tzinfo=dt.UTC)) == "2024-01-31T10:00Z"
