@@ -20,7 +20,8 @@ venv: $(BIN)/.installed
 ## run: JupyterLab on notebooks/ with the extension auto-loaded in every kernel
 run: venv
 	$(BIN)/kestra-nb autoload on
-	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.root_dir=. --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
+	cd notebooks && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/jupyter lab --ServerApp.root_dir=. \
+		--port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 ## tools: Debian packages the tests drive: Chromium (Playwright's browser) and a JRE
 ## (java.util.Base64, the decoder Kestra itself uses, as the oracle for our decoder)

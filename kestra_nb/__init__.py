@@ -38,7 +38,33 @@ _EXPORTS: dict[str, str] = {
     "SecretsPanel": "kestra_nb.notebook.panel",
 }
 
-__all__ = [*_EXPORTS, "load_ipython_extension", "unload_ipython_extension"]
+__all__ = [
+    "DotenvError",
+    "EncodeResult",
+    "FlowError",
+    "FlowProblem",
+    "KestraFlow",
+    "KestraNbError",
+    "Masker",
+    "RenderError",
+    "Renderer",
+    "SecretDecodeWarning",
+    "SecretNotFound",
+    "SecretStore",
+    "SecretStoreError",
+    "SecretsPanel",
+    "__version__",
+    "decode_dotenv",
+    "encode_dotenv",
+    "envs_from",
+    "load_ipython_extension",
+    "parse_dotenv",
+    "scan_paths",
+    "secret_variants",
+    "unload_ipython_extension",
+    "update_encoded_file",
+    "write_atomic",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -43,6 +43,8 @@ def write_atomic(
     if exists and not overwrite:
         raise TargetExistsError(f"{target}: already exists (use --force to replace it)")
     directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():  # say so about the target, not about a temp file
+        raise FileNotFoundError(2, "no such directory", str(directory))
     payload = data.encode(encoding) if isinstance(data, str) else data
     backup_path: Path | None = None
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)

@@ -59,6 +59,10 @@ RUNTIME_ROOTS = frozenset(
         "workingDir",
     }
 )
+
+# Of those, the ones every run has when its tasks render (a manual run has no `trigger` or
+# `schedule`, so there `trigger.date ?? 'manual'` gives 'manual' in Kestra too)
+ALWAYS_AT_RUN_TIME = RUNTIME_ROOTS - {"trigger", "schedule"}
 # `execution.*` keys that exist only once the execution runs (K26 adds state/endDate/outputs)
 RUNTIME_EXECUTION_KEYS = frozenset({"state", "endDate", "outputs", "originalId", "labels"})
 # Task properties never rendered by Kestra
@@ -629,8 +633,12 @@ class _Renderer:
         return _Unit("".join(rendered), "".join(display))
 
     def render_unit(self, template: str, variables: Mapping[str, Any]) -> _Unit:
-        from .pebble.exceptions import SecretNotFoundError
+        from .pebble.exceptions import SecretNotFoundError, UndefinedError
 
+        root = self.runtime_reference(template, variables)
+        if root is not None:
+            # `outputs.t.value ?? 'x'` renders here, but not as it will at run time: defer
+            raise UndefinedError(f"`{root}` is known at run time only", name=root, root=root)
         try:
             real, used = self.engine.render_with_secrets(template, dict(variables))
         except SecretNotFoundError as exc:
@@ -646,6 +654,20 @@ class _Renderer:
             # derives from a secret, so the display keeps the expression itself
             shown = template
         return _Unit(real, shown)
+
+    def runtime_reference(self, template: str, variables: Mapping[str, Any]) -> str | None:
+        """The first root `template` reads (even behind `??` or `default`) that every run
+        will have but a preview has not: its fallback would show what the run never does."""
+        from .pebble import referenced_names
+
+        try:
+            chains = referenced_names(template)
+        except Exception:  # does not parse: rendering reports it
+            return None
+        for chain in sorted(chains):
+            if chain and chain[0] in ALWAYS_AT_RUN_TIME and chain[0] not in variables:
+                return chain[0]
+        return None
 
     def note_names(self, text: str) -> None:
         """Record the secrets, envs and inputs `text` reads (literal names only)."""

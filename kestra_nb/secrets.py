@@ -225,6 +225,18 @@ class SecretStore:
         for callback in list(self._subscribers):
             callback(name, value)
 
+    def note_derived(self, name: str, value: str) -> None:
+        """Tell subscribers about a value derived from a secret, without keeping it.
+
+        The renderer calls this for what `secret(key, subkey=...)` reads out of a JSON
+        secret (Kestra hands every value `secret()` returns to its log masker the same way),
+        so the masker hides the field's value and not only the whole JSON text.
+        """
+        if not value:
+            return
+        for callback in list(self._subscribers):
+            callback(name, value)
+
     def remove(self, key: str) -> None:
         """Forget the secret `key` (case-insensitive); `SecretNotFound` when there is none.
 

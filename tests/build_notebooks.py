@@ -98,9 +98,9 @@ tasks:
     ),
     (
         "code",
-        "hello.secrets_used, hello.envs_used, hello.inputs_used  # noqa: F821 (set by --name)",
+        "hello.secrets_used, hello.envs_used, hello.inputs_used",
     ),
-    ("code", "hello.deferred  # noqa: F821"),
+    ("code", "hello.deferred"),
     (
         "md",
         """## Input values
@@ -137,7 +137,7 @@ tasks:
         "code",
         """from kestra_nb import KestraFlow
 
-source = hello.source  # noqa: F821
+source = hello.source
 grace = KestraFlow.from_yaml(source, inputs={"user": "Grace", "retries": 1})
 print(grace.to_yaml())""",
     ),

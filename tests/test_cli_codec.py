@@ -257,3 +257,17 @@ def test_decode_evaluates_dotenv_macros(tmp_path: Path) -> None:
     assert "m.env:2: SECRET_BAD: macro could not be evaluated" in proc.stderr
     assert "note: m.env:1: SECRET_MYPASSWORD: macro evaluated" in proc.stderr
     assert "hunter2" not in proc.stderr
+
+
+def test_decode_hides_names_made_of_value_fragments(tmp_path: Path) -> None:
+    """The documented bash loop turns the lines of a wrapped value into `SECRET_<key
+    material>=` entries; `decode` lists them by line, not by that "name"."""
+    fragment = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"
+    (tmp_path / "in.env").write_text(f"SECRET_OK=dmFsdWU=\nSECRET_{fragment}=\n")
+    proc = kestra_nb("decode", "in.env", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "(line 2: name not shown, it looks like part of a value)",
+        "OK",
+    ]
+    assert fragment.upper() not in proc.stdout + proc.stderr

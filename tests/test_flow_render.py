@@ -715,3 +715,19 @@ def test_datetime_inputs_and_start_date_are_instants() -> None:
     at, start = message.split(" / ")
     assert at == "2024-01-31T10:00:00Z"
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3,9})?Z", start), start
+
+
+def test_run_time_values_behind_coalescing_are_deferred_not_guessed() -> None:
+    """`outputs.x ?? 'fallback'` would render its fallback here, unlike at run time: the
+    preview keeps it verbatim and lists it as deferred instead."""
+    flow = KestraFlow.from_yaml(
+        "id: f\nnamespace: company.team\ntasks:\n"
+        "  - id: t\n    type: io.kestra.plugin.core.log.Log\n"
+        "    message: \"{{ outputs.prev.uri ?? 'none' }} from {{ flow.id }}\"\n"
+        "  - id: loop\n    type: io.kestra.plugin.core.debug.Return\n"
+        '    format: "{% for item in [1, 2] %}{{ item }}{% endfor %}"\n',
+        secrets={},
+    )
+    assert flow.rendered["tasks"][0]["message"] == "{{ outputs.prev.uri ?? 'none' }} from f"
+    assert [(d.path, d.root) for d in flow.deferred] == [("tasks[0].message", "outputs")]
+    assert flow.rendered["tasks"][1]["format"] == "12"  # a loop variable named item is local

@@ -20,6 +20,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -30,6 +31,7 @@ from kestra_nb.masking import Masker
 from kestra_nb.scan import scan_paths
 from kestra_nb.secrets import SecretStore
 from tests import build_notebooks
+from tests.conftest import require_tool
 from tests.kernel import NotebookRunner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,6 +121,8 @@ class Executed:
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Executed]:
     """The three notebooks executed in order in a temp copy of `notebooks/`, saved."""
+    require_tool("bash", "notebook 02 runs the shell loop from Kestra's secrets page")
+    require_tool("base64", "the shell loop encodes with coreutils' base64")
     workdir = tmp_path_factory.mktemp("notebooks") / "notebooks"
     shutil.copytree(NOTEBOOKS, workdir, ignore=shutil.ignore_patterns("flows", "*.env_encoded*"))
     runner = NotebookRunner(workdir)
@@ -309,3 +313,38 @@ def test_saved_notebooks_hold_no_secret(executed: Executed) -> None:
         nbformat.v4.new_output("stream", name="stdout", text=secrets["sample.env:SSH_KEY"])
     )
     assert masker.find(json.dumps(leaky))
+
+
+# --------------------------------------------------------- JSON fields and %kestra_render
+# A JSON secret's fields read with `subkey` reach the session masker (the store tells its
+# subscribers, as Kestra hands every value `secret()` returns to its log masker).
+# `%kestra_render` renders like Kestra's "debug expression" (its secure renderer):
+# `secret()` gives `******` before filters run, so `| upper` or `| length` reveal nothing.
+
+GAPS = [
+    "%load_ext kestra_nb",
+    "from kestra_nb.notebook.extension import current\n"
+    'current().store.add(\'DB\', \'{"user": "svc-fake-gap", "password": "fake-gap-pass-1"}\')',
+    "from kestra_nb import Renderer\n"
+    "print(Renderer(secrets=current().store).render(\"{{ secret('DB', subkey='password') }}\"))",
+    "%kestra_render {{ secret('DB', subkey='password') | upper }} {{ 'ok' | upper }}",
+]
+
+
+@pytest.fixture(scope="module")
+def gaps(tmp_path_factory: pytest.TempPathFactory) -> tuple[NotebookRunner, nbformat.NotebookNode]:
+    runner = NotebookRunner(tmp_path_factory.mktemp("gaps"))
+    return runner, runner.run(GAPS, allow_errors=False, save_as=None)
+
+
+@pytest.mark.kernel
+def test_a_printed_json_field_is_masked(gaps: tuple[NotebookRunner, Any]) -> None:
+    runner, nb = gaps
+    assert runner.text(nb, 2).strip() == "******"
+
+
+@pytest.mark.kernel
+def test_kestra_render_filters_never_see_the_real_value(gaps: tuple[NotebookRunner, Any]) -> None:
+    runner, nb = gaps
+    assert runner.text(nb, 3).strip() == "****** OK"
+    assert "FAKE-GAP-PASS-1" not in json.dumps(nb.cells[3].outputs)

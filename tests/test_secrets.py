@@ -220,3 +220,17 @@ def test_an_envs_clash_in_a_file_does_not_block_its_secrets(tmp_path: Path) -> N
     with pytest.warns(SecretDecodeWarning, match=r"envs\.a"):
         report = store.load_dotenv(path)
     assert store.get("ok") == "ok" and report.env_names == [] and not report.ok
+
+
+def test_note_derived_tells_subscribers_without_keeping_the_value() -> None:
+    """A JSON field read with `secret(key, subkey=...)` reaches the masker (as Kestra hands
+    every value `secret()` returns to its log masker), but the store does not keep it."""
+    from kestra_nb import Renderer
+
+    store = SecretStore({"DB": '{"user": "svc", "password": "fake-field-pass"}'})
+    seen: list[tuple[str, str]] = []
+    store.subscribe(lambda name, value: seen.append((name, value)))
+    out = Renderer(secrets=store).render("{{ secret('db', subkey='password') }}")
+    assert out == "fake-field-pass"
+    assert seen[-1] == ("DB.password", "fake-field-pass")
+    assert store.names() == ["DB"] and len(store) == 1

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from ..atomic import TargetExistsError, write_atomic
-from ..dotenv_codec import decode_dotenv, encode_dotenv, read_dotenv_text
+from ..dotenv_codec import decode_dotenv, encode_dotenv, read_dotenv_text, showable_key
 from ..errors import DotenvError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -172,6 +172,11 @@ def run_decode(args: argparse.Namespace) -> int:
     for name in result.names():
         if args.show_values:
             print(f"{name}={json.dumps(result.secrets[name], ensure_ascii=False)}")
+        elif showable_key(result.keys.get(name, name)) is None:
+            # a "name" that is a piece of a torn value (the documented bash loop makes them)
+            line = result.lines.get(name)
+            where = f"line {line}" if line is not None else "an entry"
+            print(f"({where}: name not shown, it looks like part of a value)")
         else:
             print(name)
     n, bad = len(result.secrets), len(result.problems)

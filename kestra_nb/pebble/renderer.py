@@ -160,6 +160,7 @@ class Renderer:
             masked=masked,
             functions=self.functions,
             render_string=self._render,
+            consume_secret=getattr(self.secrets, "note_derived", None),
         )
 
     def _render(self, template: str, variables: Mapping[str, Any], recursive: bool) -> str:

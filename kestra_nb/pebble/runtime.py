@@ -64,6 +64,8 @@ class RenderState:
     masked: bool = False
     functions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     render_string: Callable[[str, Mapping[str, Any], bool], str] | None = None
+    # told about values derived from a secret (a JSON field read with `subkey`)
+    consume_secret: Callable[[str, str], None] | None = None
     # secret values: never in a repr
     used: list[str] = field(default_factory=list, repr=False)
     seen: list[str] = field(default_factory=list, repr=False)  # every secret text read
@@ -486,7 +488,10 @@ def fn_secret(
         state.seen.append(secret)
     value = secret
     if subkey is not None and subkey != "":
-        value = _secret_subkey(secret, values.to_string(subkey), key_str)
+        subkey_str = values.to_string(subkey)
+        value = _secret_subkey(secret, subkey_str, key_str)
+        if value and state.consume_secret is not None:
+            state.consume_secret(f"{key_str.upper()}.{subkey_str}", value)
     if value:
         state.used.append(value)
         state.seen.append(value)

@@ -28,10 +28,10 @@ from typing import Any
 from .exceptions import PebbleError
 
 __all__ = [
+    "Instant",
     "JavaBigInteger",
     "JavaChar",
     "JavaFloat",
-    "Instant",
     "JavaInteger",
     "MapEntry",
     "add",
