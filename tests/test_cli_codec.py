@@ -193,13 +193,22 @@ def test_io_errors_are_one_line_exit_2(
     assert proc.stdout == ""
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
 def test_unwritable_directory(tmp_path: Path) -> None:
+    """A directory the user may not write into. Root writes into a mode-0500 directory, so
+    as root the target is in sysfs, where no one may create files."""
     (tmp_path / ".env").write_text("A=1\n")
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    proc = kestra_nb("encode", ".env", "-o", "locked/out.env", cwd=tmp_path)
-    assert proc.returncode == 2 and "cannot write" in proc.stderr
+    if os.geteuid() == 0:
+        target = "/sys/kestra-nb-test.env"
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        target = "locked/out.env"
+    proc = kestra_nb("encode", ".env", "-o", target, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines() == [
+        f"kestra-nb encode: {target}: cannot write: Permission denied"
+    ]
+    assert not Path(target if target.startswith("/") else tmp_path / target).exists()
 
 
 def test_decode_reports_bad_entries_by_key_and_reason(tmp_path: Path) -> None:
