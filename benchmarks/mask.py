@@ -9,16 +9,20 @@
 - Streaming: 80-character writes through `MaskStream.write`, as microseconds added per
   write over a bare `io.StringIO().write` (target: <= 3 us), also with a `drain()` every
   1,000 writes as the kernel does at each flush.
-Baseline and candidate runs alternate and the best of each is kept, so a busy machine
-slows both alike. Prints one line per figure; exits 1 if a target of the default engine
-is missed.
+Baseline and candidate runs alternate and the best of N of each is kept (N is printed;
+the garbage collector is off while timing), so a busy machine slows both alike. The
+machine's load average is printed before and after: figures taken at a load near the CPU
+count are not trustworthy. Prints one line per figure; exits 1 if a target of the default
+engine is missed.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import gc
 import io
+import os
 import random
 import string
 import sys
@@ -34,11 +38,19 @@ ALNUM = string.ascii_letters + string.digits
 
 
 def best(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Best wall time of `repeat` calls, with the garbage collector off while timing."""
     times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+    finally:
+        if enabled:
+            gc.enable()
     return min(times)
 
 
@@ -96,6 +108,17 @@ def make_log(rng: random.Random, size: int, secrets: list[str], leaks: int) -> s
     return "\n".join(lines)[:size]
 
 
+def machine_load() -> str:
+    """CPU count and load averages (1, 5, 15 min), with a warning when the machine is busy."""
+    cpus = os.cpu_count() or 1
+    try:
+        loads = os.getloadavg()
+    except OSError:  # not available on this platform
+        return f"{cpus} CPUs, load average unknown"
+    note = "" if loads[0] < 0.5 * cpus else "  (busy: figures are unreliable)"
+    return f"{cpus} CPUs, load average {loads[0]:.2f} {loads[1]:.2f} {loads[2]:.2f}{note}"
+
+
 def figure(label: str, seconds: float, baseline: float, mb: float, target: float | None) -> bool:
     ratio = baseline / seconds
     mark = "" if target is None else ("  OK" if ratio >= target else f"  MISSED (>= {target}x)")
@@ -108,7 +131,8 @@ def bench_whole(mb: int, quick: bool) -> bool:
     size = mb * 1_000_000
     all_secrets = make_secrets(rng, 1000)
     text = make_log(rng, size, all_secrets, leaks=400)
-    baseline = best(lambda: text.encode())
+    repeat = 3 if quick else 15
+    baseline = best(lambda: text.encode(), repeat)
     print(
         f"text: {len(text) / 1e6:.1f} MB ASCII; baseline str.encode(): {baseline * 1e3:.2f} ms "
         f"({len(text) / 1e6 / baseline:.0f} MB/s)"
@@ -125,18 +149,21 @@ def bench_whole(mb: int, quick: bool) -> bool:
             masked = masker.mask(text)  # first call builds the scanner
             build = time.perf_counter() - start
             assert not any(s in masked for s in secrets), "a secret survived masking"
-            base, seconds = paired(text.encode, lambda m=masker: m.mask(text), 2 if quick else 11)
+            base, seconds = paired(text.encode, lambda m=masker: m.mask(text), repeat)
             label = f"mask {n:>4} secrets ({masker.pattern_count} patterns), {engine}"
             good = figure(
                 label, seconds, base, len(text) / 1e6, target if engine == default else None
             )
-            print(f"{'':<52} first call incl. build {build * 1e3:.0f} ms")
+            print(
+                f"{'':<52} best of {repeat}, str.encode() {base * 1e3:.2f} ms alongside; "
+                f"first call incl. build {build * 1e3:.0f} ms"
+            )
             ok &= good
     # every secret with symbols: the most variants per secret
     symbolic = make_secrets(random.Random(5), 100, symbols=1.0)
     masker = Masker(symbolic)
     masker.mask(text)
-    base, seconds = paired(text.encode, lambda: masker.mask(text), 2 if quick else 5)
+    base, seconds = paired(text.encode, lambda: masker.mask(text), repeat)
     label = f"mask  100 secrets, all with symbols ({masker.pattern_count} patterns)"
     figure(label, seconds, base, len(text) / 1e6, None)
     # the portable fallback, on 1 MB with 100 secrets, scaled to the same baseline
@@ -149,7 +176,7 @@ def bench_whole(mb: int, quick: bool) -> bool:
     accented = text[:5_000_000].replace("e", "é")
     masker = Masker(all_secrets[:100])
     masker.mask(accented)
-    base, seconds = paired(accented.encode, lambda: masker.mask(accented), 2 if quick else 5)
+    base, seconds = paired(accented.encode, lambda: masker.mask(accented), repeat)
     figure(
         f"mask  100 secrets, non-ASCII 5 MB, {masker.engine}",
         seconds,
@@ -215,8 +242,10 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     args = parser.parse_args()
     print(f"engines here (fastest first): {', '.join(available_engines())}")
+    print(f"machine: {machine_load()}")
     ok = bench_whole(args.mb, args.quick)
     ok &= bench_stream(args.quick)
+    print(f"machine after: {machine_load()}")
     print("all targets met" if ok else "some targets missed")
     return 0 if ok else 1
 

@@ -313,7 +313,7 @@ class EncodeResult:
     upper-cased: Kestra would refuse to start, so `text` is then empty.
     """
 
-    text: str
+    text: str = field(repr=False)  # every value, base64-encoded: never in a repr
     entries: list[Entry] = field(default_factory=list)
     problems: list[DotenvError] = field(default_factory=list)
     notes: list[DotenvError] = field(default_factory=list)
@@ -347,7 +347,21 @@ def encode_dotenv(text: str, *, interpolate: bool = False, path: str | None = No
         )
     kept: dict[str, Entry] = {}
     first_line: dict[str, int] = {}
+    torn = {e.line for e in parsed.missing} | {p.line for p in parsed.errors if p.line}
+    raw_lines = _normalise_newlines(text).split("\n")
     for entry in parsed.entries:
+        if _torn_line(entry, raw_lines, torn):
+            torn.add(entry.line)
+            result.problems.append(
+                DotenvError(
+                    "looks like a line of a multi-line value that is not quoted (python-dotenv "
+                    "reads it as KEY=...); skipped (name not shown: it is part of a value); "
+                    "quote the value",
+                    path=path,
+                    line=entry.line,
+                )
+            )
+            continue
         reason = key_problem(entry.key)
         if reason is not None:
             shown = showable_key(entry.key)
@@ -405,6 +419,27 @@ def encode_dotenv(text: str, *, interpolate: bool = False, path: str | None = No
     result.problems.sort(key=lambda p: p.line or 0)
     result.notes.sort(key=lambda p: p.line or 0)
     return result
+
+
+_TORN_LINE = re.compile(r"[A-Za-z0-9+/]+=+")
+
+
+def _torn_line(entry: Entry, raw_lines: list[str], torn: set[int]) -> bool:
+    """A "key" that is really a line of an unquoted multi-line value (a PEM or base64 body).
+
+    Such a line parses as a binding only when it ends in `=` (base64 padding): its key is a
+    fragment of the value. Caught when the whole line is base64 text plus padding, the key is
+    not a plausible name (mixed case), and the line is long, or follows a line already torn
+    and has a digit, `+`, `/` or `==` (so `apiKey=` after a torn value is still a key).
+    """
+    if showable_key(entry.key) is not None or not 0 < entry.line <= len(raw_lines):
+        return False
+    if not _TORN_LINE.fullmatch(raw_lines[entry.line - 1].strip()):
+        return False
+    if len(entry.key) >= 16:
+        return True
+    base64ish = bool(entry.value) or any(c.isdigit() or c in "+/" for c in entry.key)
+    return base64ish and (entry.line - 1) in torn
 
 
 def _value_notes(key: str, value: str, interpolate: bool) -> list[str]:
@@ -674,3 +709,25 @@ def _line_ending(original: str) -> str:
         if original.endswith(ending):
             return ending
     return ""
+
+
+ENV_FILE_NAMES = (".env_encoded", ".env")
+
+
+def find_env_files(
+    start: str | os.PathLike[str] | None = None, names: Iterable[str] = ENV_FILE_NAMES
+) -> list[Path]:
+    """The dotenv files called `names` in the nearest directory holding any, from `start`
+    (default: the current directory) upward, in the order of `names`.
+
+    So with the default names `.env_encoded` beats `.env` in one directory, and a nearer
+    directory beats both. An absolute name is only looked at as given, after the search.
+    """
+    paths = [Path(n).expanduser() for n in names]
+    here = Path(start if start is not None else os.getcwd()).resolve()
+    relative = [p for p in paths if not p.is_absolute()]
+    for directory in (here, *here.parents):
+        found = [directory / p for p in relative if (directory / p).is_file()]
+        if found:
+            return found
+    return [p for p in paths if p.is_absolute() and p.is_file()]

@@ -115,7 +115,7 @@ class KestraFlow:
             problems = [*problems, *result.problems]
             warnings = result.warnings
         if problems or data is None:
-            raise FlowError(_sorted(problems))
+            raise FlowError(_masked(_sorted(problems), secrets, environ, renderer))
         store, env = _sources(secrets, environ, renderer)
         engine = renderer
         if engine is None:
@@ -133,8 +133,11 @@ class KestraFlow:
             secret_exists=lambda name: _has_secret(store, engine, name),
         )
         flow = cls(text, data, marks, rendered, warnings)
+        # Every value of the store is hidden, not only those `secret()` reads: a secret given
+        # as a plain input (`inputs.token`) is rendered, and quoted by an input's error message.
         named = []
-        for name in flow.secrets_used:
+        unused = [n for n in _store_names(store) if n not in flow.secrets_used]
+        for name in [*flow.secrets_used, *unused]:
             if name not in flow.missing_secrets and _has_secret(store, engine, name):
                 value = _get_secret(store, engine, name)
                 if value:
@@ -143,6 +146,7 @@ class KestraFlow:
         # an error message may quote a value (`'<value>' is not a valid number`): never keep one
         masker = flow.masker
         flow.errors = [replace(e, message=masker.mask(e.message)) for e in flow.errors]
+        flow.warnings = [replace(w, message=masker.mask(w.message)) for w in flow.warnings]
         return flow
 
     # -- attributes ----------------------------------------------------------------------
@@ -224,6 +228,24 @@ def _sorted(problems: list[FlowProblem]) -> list[FlowProblem]:
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0, p.column or 0))
 
 
+def _masked(
+    problems: list[FlowProblem], secrets: Any, environ: Mapping[str, str] | None, renderer: Any
+) -> list[FlowProblem]:
+    """Problems quote the flow's text (`Invalid type: ...`): a secret pasted there is masked."""
+    import warnings
+
+    from .masking import Masker
+
+    with warnings.catch_warnings():  # decode or too-short warnings belong to other calls
+        warnings.simplefilter("ignore")
+        try:
+            store, _ = _sources(secrets, environ, renderer)
+            masker = Masker(list(store.values()))
+        except Exception:  # no usable store: nothing known to mask
+            return problems
+    return [replace(p, message=masker.mask(p.message)) for p in problems]
+
+
 def _sources(secrets: Any, environ: Mapping[str, str] | None, renderer: Any) -> tuple[Any, Any]:
     """The secret store and env entries to use.
 
@@ -258,6 +280,15 @@ def _envs(environ: Mapping[str, str] | None, engine: Any) -> dict[str, str]:
     from .secrets import envs_from
 
     return envs_from(environ)
+
+
+def _store_names(store: Any) -> list[str]:
+    """The names a store (a `SecretStore` or a mapping) holds; none when it cannot say."""
+    try:
+        names = store.names() if hasattr(store, "names") else list(store or ())
+    except Exception:  # an unusual store: only the secrets the flow uses are known
+        return []
+    return [n for n in names if isinstance(n, str)]
 
 
 def _get_secret(store: Any, engine: Any, name: str) -> str | None:

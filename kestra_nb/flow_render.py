@@ -2,10 +2,13 @@
 
 The context is Kestra's `RunVariables` for a new execution: `flow` {id, namespace, revision},
 `execution` {id, startDate}, `inputs` (defaults, then the supplied values, converted to each
-input's type), `vars` (the flow's `variables:`, not rendered), `labels`, `envs`, and per task
-`task` {id, type}; `secret()` reads the store. Every string property of every task, trigger
-and flow output is rendered, except what Kestra never renders (`id`, `type`, `description`,
-child task lists).
+input's type; a FILE input given as a local path becomes its `kestra:///...` URI), `vars` (the
+flow's `variables:`, not rendered), `labels`, `envs`, and per task `task` {id, type};
+`secret()` reads the store. The flow's `pluginDefaults` are merged into its tasks, triggers and
+other typed mappings first, as Kestra's `PluginDefaultService` does. Every string property
+of every task, trigger and flow output is rendered, except what Kestra never renders (`id`,
+`type`, `description`, child task lists). `vars` keys that `SetVariables`/`UnsetVariables`
+tasks change are read at run time too.
 
 Deferral: an expression whose root is only known during a run (`outputs`, `taskrun`,
 `trigger`, `parents`, ...) is not an error. A string is first rendered whole (exactly as
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import re
 import secrets as _random
 import uuid
@@ -358,18 +362,30 @@ def _lookup(supplied: Mapping[str, Any], dotted: str) -> tuple[bool, Any]:
 
 @dataclass
 class InputsResult:
-    """The `inputs` variable, the problems with values, and which ids are missing."""
+    """The `inputs` variable, the problems with values, and which ids are missing.
 
-    values: dict[str, Any]
+    `values` (SECRET inputs among them) and `secret_values` are never in the repr.
+    """
+
+    values: dict[str, Any] = field(repr=False)
     problems: list[tuple[Path, str]]
     missing: list[str]
-    secret_values: list[str]
+    secret_values: list[str] = field(repr=False)
     declared: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
 
 
-def resolve_inputs(flow: Mapping[str, Any], supplied: Mapping[str, Any] | None) -> InputsResult:
-    """Defaults, then supplied values, each converted to its input's type (Kestra's order)."""
+def resolve_inputs(
+    flow: Mapping[str, Any],
+    supplied: Mapping[str, Any] | None,
+    execution_id: str | None = None,
+) -> InputsResult:
+    """Defaults, then supplied values, each converted to its input's type (Kestra's order).
+
+    A FILE input given as a local path becomes the internal-storage URI Kestra gives the
+    uploaded file (`kestra:///<namespace path>/<flow>/executions/<id>/inputs/<input>/<name>`),
+    when `execution_id` is known; a value that already has a scheme is kept.
+    """
     supplied = supplied or {}
     values: dict[str, Any] = {}
     problems: list[tuple[Path, str]] = []
@@ -413,12 +429,42 @@ def resolve_inputs(flow: Mapping[str, Any], supplied: Mapping[str, Any] | None) 
             invalid.append(input_id)
             problems.append((where, f"Invalid input for `{input_id}`, {reason}{shown}"))
             continue
+        if kind == "FILE" and source == "value" and execution_id is not None:
+            converted = file_input_uri(flow, execution_id, input_id, value)
         if kind == "SECRET" and isinstance(converted, str) and converted:
             secret_values.append(converted)
         if is_secret and isinstance(converted, list):
             secret_values.extend(x for x in converted if isinstance(x, str) and x)
         _set_nested(values, input_id, converted)
     return InputsResult(values, problems, missing, secret_values, declared, invalid)
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def slugify(text: str) -> str:
+    """Kestra's `Slugify.of`: whitespace to `-`, accents and other signs dropped, lower case."""
+    import unicodedata
+
+    slug = unicodedata.normalize("NFD", re.sub(r"\s", "-", text))
+    slug = re.sub(r"[^A-Za-z0-9_-]", "", slug).replace("_", "-")
+    slug = re.sub(r"-{2,}", "-", slug).strip("-")
+    return slug.lower()
+
+
+def file_input_uri(flow: Mapping[str, Any], execution_id: str, input_id: str, value: Any) -> Any:
+    """The `kestra://` URI of an uploaded FILE input (`StorageContext.forInput`).
+
+    A value with a scheme (`kestra://`, `nsfile://`, `file://`, ...) is kept as it is.
+    """
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not value or _SCHEME.match(value):
+        return value
+    name = re.split(r"[\\/]", value.rstrip("/\\"))[-1] or value
+    namespace = str(flow.get("namespace")).replace(".", "/")
+    flow_id = slugify(str(flow.get("id")))
+    return f"kestra:///{namespace}/{flow_id}/executions/{execution_id}/inputs/{input_id}/{name}"
 
 
 def _short(value: Any) -> str:
@@ -536,7 +582,10 @@ class _Renderer:
         self.context = context
         self.marks = marks
         self.result = result
-        self.missing_inputs = {m.split(".")[0] for m in missing_inputs}
+        # `inputs.a.b` of a missing `a.b` fails on `a` (nothing under `a`) or on `b`
+        self.missing_inputs = {
+            part for m in missing_inputs for part in (m.split(".")[0], m.split(".")[-1])
+        }
         self.runtime_vars: set[str] = set()
         self.in_trigger = False
         self.declared_inputs: list[str] = []
@@ -559,8 +608,8 @@ class _Renderer:
                 return "execution"
             if root == "inputs" and exc.name in self.missing_inputs:
                 return "inputs"
-            if root == "vars" and exc.name in self.runtime_vars:
-                return "vars"
+            if root == "vars" and (exc.name in self.runtime_vars or exc.name == "vars"):
+                return "vars"  # set while the flow runs (or read whole while it changes)
             if self.in_trigger and root == exc.name and root not in self.trigger_context():
                 return root  # a variable the trigger's plugin provides when it evaluates
             return None
@@ -596,7 +645,9 @@ class _Renderer:
             return _Unit(text, text)
         rendered: list[str] = []
         display: list[str] = []
-        first_error = whole_error
+        # the whole string's error carries Kestra's message (positions in the whole string):
+        # it stands for the segment failing for the same cause; other causes get their own
+        whole_cause = _cause(whole_error) if whole_error is not None else None
         causes: set[str] = set()
         for i, seg in enumerate(segments):
             if seg.kind == "text":
@@ -615,8 +666,8 @@ class _Renderer:
                     cause = _cause(exc)
                     if cause not in causes:  # one error per cause, with Kestra's message
                         causes.add(cause)
-                        self.error(path, task_id, first_error or exc)
-                    first_error = None
+                        same = whole_error is not None and cause == whole_cause
+                        self.error(path, task_id, whole_error if same and whole_error else exc)
                 rendered.append(seg.source)
                 display.append(seg.source)
                 continue
@@ -630,6 +681,9 @@ class _Renderer:
                 nxt = segments[i + 1]
                 if nxt.kind == "text":
                     segments[i + 1] = _Segment("text", nxt.source.lstrip())
+        if whole_error is not None and whole_cause not in causes:
+            # no segment alone shows why the whole string fails: still Kestra's error
+            self.error(path, task_id, whole_error)
         return _Unit("".join(rendered), "".join(display))
 
     def render_unit(self, template: str, variables: Mapping[str, Any]) -> _Unit:
@@ -667,7 +721,16 @@ class _Renderer:
         for chain in sorted(chains):
             if chain and chain[0] in ALWAYS_AT_RUN_TIME and chain[0] not in variables:
                 return chain[0]
+            if chain and chain[0] == "vars" and self.changes_vars(chain):
+                return "vars"
         return None
+
+    def changes_vars(self, chain: tuple[str, ...]) -> bool:
+        """Whether a `vars...` chain reads what a `SetVariables`/`UnsetVariables` task of the
+        flow changes while it runs (then the flow's own value is not what the run reads)."""
+        if not self.runtime_vars:
+            return False
+        return len(chain) == 1 or chain[1] in self.runtime_vars
 
     def note_names(self, text: str) -> None:
         """Record the secrets, envs and inputs `text` reads (literal names only)."""
@@ -825,6 +888,75 @@ def _deep_copy(value: Any) -> Any:
     return value
 
 
+# --- plugin defaults ------------------------------------------------------------------------
+
+
+def _kestra_merge(a: Any, b: Any, b_first: bool = False) -> Any:
+    """Kestra's `MapUtils.deepMerge(a, b)`: `b` wins, maps merge, lists are `a` + new of `b`,
+    a null in `b` keeps `a`. `b_first` only orders the keys (`b`'s first) for display."""
+    if b is None:
+        return _deep_copy(a)
+    if a is None:
+        return _deep_copy(b)
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        order = (
+            [*b, *(k for k in a if k not in b)] if b_first else [*a, *(k for k in b if k not in a)]
+        )
+        return {
+            k: _kestra_merge(a.get(k), b.get(k), b_first)
+            if k in a and k in b
+            else _deep_copy(a[k] if k in a else b[k])
+            for k in order
+        }
+    if isinstance(a, list) and isinstance(b, list):
+        return [*_deep_copy(a), *(_deep_copy(x) for x in b if x not in a)]
+    return _deep_copy(b)
+
+
+def apply_plugin_defaults(flow: Mapping[str, Any]) -> dict[str, Any]:
+    """The flow with its `pluginDefaults` merged in, as Kestra's `PluginDefaultService` does.
+
+    Every mapping with a `type` (tasks at any depth, triggers, conditions, task runners, ...)
+    whose type equals a default's `type` or starts with it (a package prefix) gets the
+    default's `values`: the mapping's own values win unless the default is `forced: true`;
+    among several matching defaults the first listed wins. Maps merge key by key, lists are
+    the default's items then the mapping's new ones. `pluginDefaults` itself stays as written.
+    (Kestra's global defaults from its configuration and plugin aliases are not known here.)
+    """
+    raw = flow.get("pluginDefaults")
+    defaults = [
+        d
+        for d in (raw if isinstance(raw, list) else [])
+        if isinstance(d, Mapping)
+        and isinstance(d.get("type"), str)
+        and isinstance(d.get("values"), Mapping)
+    ]
+    if not defaults:
+        return _deep_copy(flow)
+    normal = [d for d in defaults if d.get("forced") is not True]
+    forced = [d for d in reversed(defaults) if d.get("forced") is True]
+
+    def matching(group: list[Mapping[str, Any]], kind: str) -> list[Mapping[str, Any]]:
+        return [d for d in group if kind == d["type"] or kind.startswith(d["type"])]
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, Mapping):
+            out = {k: walk(v) for k, v in value.items()}
+            kind = out.get("type")
+            if isinstance(kind, str):
+                for d in matching(normal, kind):
+                    out = _kestra_merge(d["values"], out, b_first=True)
+                for d in matching(forced, kind):
+                    out = _kestra_merge(out, d["values"])
+            return out
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    merged = {k: (_deep_copy(v) if k == "pluginDefaults" else walk(v)) for k, v in flow.items()}
+    return merged
+
+
 def render_flow(
     flow: Mapping[str, Any],
     marks: Marks,
@@ -836,8 +968,11 @@ def render_flow(
     secret_exists: Callable[[str], bool] = lambda _name: False,
 ) -> RenderResult:
     """Render every string property of every task, trigger and output of a validated flow."""
-    resolved = resolve_inputs(flow, inputs)
+    execution = dict(execution or {})
+    execution.setdefault("id", new_execution_id())
+    resolved = resolve_inputs(flow, inputs, str(execution["id"]))
     context = build_context(flow, resolved.values, envs, execution)
+    flow = apply_plugin_defaults(flow)
     result = RenderResult(
         rendered=_deep_copy(flow),
         display=_deep_copy(flow),
@@ -874,17 +1009,25 @@ def _cause(exc: BaseException) -> str:
         value = getattr(exc, attr, None)
         if isinstance(value, str):
             return f"{type(exc).__name__}:{value}"
-    return f"{type(exc).__name__}:{exc}"
+    # a parse error names the template it failed in (`... ({{ 1 + }}:1)`): not part of the cause
+    return f"{type(exc).__name__}:{_TEMPLATE_SUFFIX.sub('', str(exc))}"
+
+
+_TEMPLATE_SUFFIX = re.compile(r" \((?s:.*):\d+\)$")
 
 
 def _set_variables_keys(flow: Mapping[str, Any]) -> set[str]:
-    """Keys that `SetVariables` tasks add to `vars` while the flow runs."""
+    """Top keys of `vars` that `SetVariables` / `UnsetVariables` tasks change while it runs."""
     keys: set[str] = set()
     for _path, task in walk_tasks(flow):
-        if isinstance(task, Mapping) and core_name(task.get("type")) == "SetVariables":
-            values = task.get("variables")
-            if isinstance(values, Mapping):
-                keys.update(str(k) for k in values)
+        if not isinstance(task, Mapping):
+            continue
+        kind = core_name(task.get("type"))
+        values = task.get("variables")
+        if kind not in ("SetVariables", "UnsetVariables"):
+            continue
+        if isinstance(values, Mapping | list):  # a map to set, a list of names to unset
+            keys.update(str(k).split(".")[0] for k in values)
     return keys
 
 
@@ -902,8 +1045,10 @@ __all__ = [
     "InputValueError",
     "RenderProblem",
     "RenderResult",
+    "apply_plugin_defaults",
     "build_context",
     "convert_input",
+    "file_input_uri",
     "new_execution_id",
     "render_flow",
     "resolve_inputs",

@@ -1,11 +1,17 @@
 """Mask secrets, and their common encodings, in text before it reaches an output.
 
 Each secret expands into *variants* (`secret_variants`): the literal, each line of a
-multi-line value, base64 in both alphabets at the three byte alignments, percent, JSON,
-`repr` and HTML escaping. All variants of all secrets go into one multi-pattern scanner
+multi-line value, base64 in both alphabets at the three byte alignments (and each line of
+it wrapped at 64 or 76 columns), percent, JSON, `repr` and HTML escaping. The masker also
+looks for the first and last characters of every long variant and follows them as far as
+the text goes on matching (`truncated`: what `%whos`, `%store` or `obj?` print of a long
+value). All variants of all secrets go into one multi-pattern scanner
 (hyperscan when importable, else ahocorasick-rs, else a pure-Python search). Every match is
 found, overlapping and adjacent ranges are merged, and each merged range becomes one
 placeholder (`******`), so neither a tail of an overlapping secret nor a length leaks.
+For speed on large outputs (`benchmarks/mask.py`), hyperscan looks for a 16-byte piece of
+each variant and checks the whole variant around each hit, two halves of a large text are
+scanned at once, and a large ASCII text is read and its masked copy written in place.
 
 `MaskStream` masks text that arrives in pieces: it holds back only a tail that could still
 become a match, so a secret split across writes (or across kernel flushes) is still masked,
@@ -29,6 +35,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 from urllib.parse import quote, quote_plus
 
@@ -48,10 +55,21 @@ MIN_DERIVED_LENGTH = 6
 MIN_LINE_LENGTH = 4
 # The hold-back prefix test looks up this many leading characters in a set before verifying.
 _PREFIX_KEY = 16
+# Line widths at which base64 text is commonly wrapped (PEM/openssl, MIME/GNU base64).
+WRAP_WIDTHS = (64, 76)
+# Truncated displays print only a long value's head or tail: IPython's `%whos` shows the
+# first and last 25 characters of a value of 50 or more, `%store` the first 49 of its repr,
+# `obj?` the first and last 97 of a long string form, pandas the first 47 and `...`. So every
+# variant of this many characters or more also has its first and last `TRUNCATION_KEY`
+# characters searched for (kind `truncated`), and such a match is extended for as long as the
+# text keeps following that variant.
+TRUNCATION_MIN = 32
+TRUNCATION_KEY = 16
 
 # hit = (pattern index, start, end) in str offsets
 _Hit = tuple[int, int, int]
 _Finder = Callable[[str], list[_Hit]]
+_by_start = itemgetter(1)
 
 
 class MaskingWarning(UserWarning):
@@ -107,7 +125,15 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
     raw = value.encode("utf-8", "surrogatepass")
     derived: list[tuple[str, str]] = []
     lines = [line.strip() for line in value.splitlines()]
-    derived.append(("base64", base64.b64encode(raw).decode("ascii")))
+    encoded = base64.b64encode(raw).decode("ascii")
+    derived.append(("base64", encoded))
+    # Wrapped base64 (`base64` wraps at 76 columns, PEM and `openssl base64` at 64): each
+    # line is a form of its own, so `SECRET_X=$(base64 key.pem)` printed back is masked.
+    for width in WRAP_WIDTHS:
+        if len(encoded) > width:
+            derived.extend(
+                ("base64", encoded[i : i + width]) for i in range(0, len(encoded), width)
+            )
     derived.append(("base64url", base64.urlsafe_b64encode(raw).decode("ascii")))
     for urlsafe, kind in ((False, "base64"), (True, "base64url")):
         for offset in range(3):
@@ -184,6 +210,66 @@ def _utf8(text: str) -> tuple[Any, bool]:
     return text.encode("utf-8", "surrogatepass"), False
 
 
+# The masked copy of a large ASCII text is written straight into a new str (`PyUnicode_New`,
+# then filled before anything else sees it, as C code does): one copy of the text instead of
+# slicing (a copy) and joining (another copy). Checked once here on a probe.
+_StrNew = Callable[[int, int], str]
+
+
+def _ascii_buffer(text: str, size: int) -> memoryview:
+    """The `size` bytes of a compact ASCII str's characters, in place (writable: take care)."""
+    return memoryview((ctypes.c_char * size).from_address(id(text) + _ASCII_OFFSET)).cast("B")
+
+
+def _ascii_writer() -> _StrNew | None:
+    if not _ZERO_COPY:
+        return None
+    try:
+        proto = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.c_ssize_t, ctypes.c_uint32)
+        new: _StrNew = proto(("PyUnicode_New", ctypes.pythonapi))
+        probe = "kestra_nb ascii writer probe " * 4
+        out = new(len(probe), 127)
+        _ascii_buffer(out, len(probe))[:] = probe.encode("ascii")
+        ok = type(out) is str and out.isascii() and out == probe and hash(out) == hash(probe)
+    except (AttributeError, ValueError, TypeError, OSError):  # pragma: no cover - other runtimes
+        return None
+    return new if ok else None
+
+
+_NEW_ASCII = _ascii_writer()
+
+
+def _replace_ascii(text: str, ranges: list[list[int]], placeholder: bytes) -> str | None:
+    """`_replace` for a large ASCII `text` with one copy, or None where it does not apply."""
+    view, _ = _utf8(text)
+    if _NEW_ASCII is None or not isinstance(view, memoryview):
+        return None
+    size = len(text) + sum(start - end for start, end in ranges) + len(placeholder) * len(ranges)
+    if size < _ZERO_COPY_MIN:
+        return None
+    out = _NEW_ASCII(size, 127)
+    # Bounds: every slice assignment below is checked by memoryview against `size` bytes.
+    dst = _ascii_buffer(out, size)
+    src = view.toreadonly()
+    width = len(placeholder)
+    pos = at = 0
+    try:
+        for start, end in ranges:
+            n = start - pos
+            dst[at : at + n] = src[pos:start]
+            at += n
+            dst[at : at + width] = placeholder
+            at += width
+            pos = end
+        dst[at:] = src[pos:]
+    except ValueError:  # ranges not sorted and disjoint: leave it to the general path
+        return None
+    finally:
+        dst.release()
+        src.release()
+    return out
+
+
 # hyperscan refuses literals of about 16 KB and more, and its Python binding cuts patterns
 # at a NUL byte: such patterns go to another engine.
 _HYPERSCAN_MAX_BYTES = 15000
@@ -209,6 +295,14 @@ def _scan_pool() -> ThreadPoolExecutor | None:
         return _POOL[0]
 
 
+# hyperscan looks for one 16-byte *anchor* from the middle of each longer pattern, and each
+# anchor match is checked against its whole pattern. Measured (`benchmarks/mask.py`): its
+# literal matcher runs up to a third faster on such anchors than on the whole variants, whose
+# beginnings and ends the variants share (a value, its head and tail, base64 with and without
+# padding). Every pattern has one anchor at one offset, so each occurrence is found once.
+_ANCHOR = 16
+
+
 def _hyperscan_finder(patterns: list[str]) -> _Finder:
     import hyperscan
 
@@ -216,53 +310,105 @@ def _hyperscan_finder(patterns: list[str]) -> _Finder:
     short = [i for i, p in enumerate(encoded) if _hyperscan_can(p)]
     long = [i for i, p in enumerate(encoded) if not _hyperscan_can(p)]
     lengths = [len(p) for p in encoded]
+    anchor_ids: dict[bytes, int] = {}
+    # anchor -> [(pattern, offset of the anchor in it)]; None: the anchor is the pattern
+    targets: list[list[tuple[int, int]]] = []
+    exact: list[int | None] = []
+    for i in short:
+        at = max(0, (lengths[i] - _ANCHOR) // 2)
+        key = encoded[i][at : at + _ANCHOR]
+        j = anchor_ids.setdefault(key, len(targets))
+        if j == len(targets):
+            targets.append([])
+            exact.append(None)
+        targets[j].append((i, at))
+        if len(key) == lengths[i]:
+            exact[j] = i
+    for j, found in enumerate(targets):
+        if len(found) > 1:
+            exact[j] = None
+    anchors = list(anchor_ids)
+    anchor_lengths = [len(a) for a in anchors]
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    if short:  # literal mode; no SOM flag needed: a literal starts at its end minus its length
+    if anchors:  # literal mode; no SOM flag needed: a literal starts at its end minus its length
         db.compile(
-            expressions=[encoded[i] for i in short],
-            ids=short,
-            elements=len(short),
+            expressions=anchors,
+            ids=list(range(len(anchors))),
+            elements=len(anchors),
             flags=0,
             literal=True,
         )
     lock = threading.Lock()  # a scratch space serves one scan at a time
-    scratches: list[Any] = [hyperscan.Scratch(db), hyperscan.Scratch(db)] if short else []
+    scratches: list[Any] = [hyperscan.Scratch(db), hyperscan.Scratch(db)] if anchors else []
     overlap = max((lengths[i] for i in short), default=1) - 1
     rest: _Finder | None = None
     if long:
         fallback = _ahocorasick_finder if "ahocorasick" in available_engines() else _python_finder
         rest = fallback([patterns[i] for i in long])
 
-    def scan(data: Any, scratch: Any, offset: int, limit: int) -> list[tuple[int, int]]:
-        """(pattern, end) of matches in `data` starting before `limit`, shifted by offset."""
+    def scan(data: Any, scratch: Any) -> list[tuple[int, int]]:
+        """(anchor, end) of every anchor match in `data`."""
         ends: list[tuple[int, int]] = []
         add = ends.append
 
+        # Called by hyperscan once per match (with the GIL): keep it as small as can be.
         def on_match(ident: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            if to - lengths[ident] < limit:
-                add((ident, to + offset))
+            add((ident, to))
 
         db.scan(data, match_event_handler=on_match, scratch=scratch)
         return ends
 
+    def verify(
+        starts_with: Callable[[Any, int], bool],
+        needles: list[Any],
+        ends: list[tuple[int, int]],
+        shift: int,
+        low: int,
+        high: int,
+    ) -> list[_Hit]:
+        """Whole-pattern matches around anchor matches (ends shifted by `shift`) that start
+        in [low, high), in byte offsets; `starts_with(needles[i], start)` checks one."""
+        hits: list[_Hit] = []
+        for j, to in ends:
+            i = exact[j]
+            if i is not None:  # the anchor is the whole (only) pattern
+                start = to + shift - lengths[i]
+                if low <= start < high:
+                    hits.append((i, start, start + lengths[i]))
+                continue
+            anchor_start = to + shift - anchor_lengths[j]
+            for i, at in targets[j]:
+                start = anchor_start - at
+                if low <= start < high and starts_with(needles[i], start):
+                    hits.append((i, start, start + lengths[i]))
+        return hits
+
     def find(text: str) -> list[_Hit]:
         data, ascii_only = _utf8(text)
         size = len(data)
-        ends: list[tuple[int, int]] = []
-        if short:
+        hits: list[_Hit] = []
+        if anchors:
+            # an ASCII str's offsets are its byte offsets: check there, without copies
+            as_str = ascii_only and type(text) is str
+            starts_with = text.startswith if as_str else bytes(data).startswith
+            needles = patterns if as_str else encoded
             with lock:
                 pool = _scan_pool() if size >= _PARALLEL_MIN else None
                 if pool is None:
-                    ends = scan(data, scratches[0], 0, size)
+                    ends = scan(data, scratches[0])
+                    hits = verify(starts_with, needles, ends, 0, 0, size)
                 else:
                     # The GIL is released while hyperscan scans: two halves run at once.
-                    # The first half runs on past the middle by the longest pattern, and
-                    # keeps only matches starting before the middle.
+                    # The first half runs on past the middle by the longest pattern; each
+                    # half keeps the matches that start in it.
                     view, mid = memoryview(data), size // 2
-                    first = pool.submit(scan, view[: mid + overlap], scratches[1], 0, mid)
-                    ends = scan(view[mid:], scratches[0], mid, size)
-                    ends.extend(first.result())
-        hits = [(i, to - lengths[i], to) for i, to in ends]
+                    first = pool.submit(scan, view[: mid + overlap], scratches[1])
+                    try:
+                        second = scan(view[mid:], scratches[0])
+                    finally:  # the worker's scratch is free again before the lock is
+                        head = first.result()
+                    hits = verify(starts_with, needles, head, 0, 0, mid)
+                    hits += verify(starts_with, needles, second, mid, mid, size)
         if hits and not ascii_only:
             hits = _byte_to_char(data, hits)
         if rest is not None:
@@ -340,20 +486,43 @@ class _Compiled:
     max_length: int
     sorted_patterns: list[str]
     prefix_keys: frozenset[str]
+    # pattern index -> (variant, +1 for its head / -1 for its tail): matches to extend
+    extend: Mapping[int, tuple[tuple[str, int], ...]]
+
+    def hits(self, text: str) -> list[_Hit]:
+        """Every match; a head (tail) of a long variant is extended forward (backward) for
+        as long as the text follows that variant (a truncated display shows more of it)."""
+        hits = self.find(text)
+        extend = self.extend
+        if not extend or not hits:
+            return hits
+        for k, (i, start, end) in enumerate(hits):
+            targets = extend.get(i)
+            if targets is None:
+                continue
+            for variant, direction in targets:
+                if direction > 0:
+                    end = max(end, start + _common_prefix(text, start, variant))
+                else:
+                    start = min(start, end - _common_suffix(text, end, variant))
+            hits[k] = (i, start, end)
+        return hits
 
     def ranges(self, text: str) -> list[list[int]]:
         """Merged [start, end) ranges of all matches; overlapping and adjacent ones join."""
-        hits = self.find(text)
+        hits = self.hits(text)
         if not hits:
             return []
-        hits.sort(key=lambda h: h[1])
+        hits.sort(key=_by_start)
         merged: list[list[int]] = []
+        _, low, high = hits[0]
         for _, start, end in hits:
-            if merged and start <= merged[-1][1]:
-                if end > merged[-1][1]:
-                    merged[-1][1] = end
-            else:
-                merged.append([start, end])
+            if start > high:
+                merged.append([low, high])
+                low, high = start, end
+            elif end > high:
+                high = end
+        merged.append([low, high])
         return merged
 
     def could_start(self, buf: str, i: int) -> bool:
@@ -368,9 +537,44 @@ class _Compiled:
         return j < len(pats) and pats[j].startswith(tail)
 
 
+def _common_prefix(text: str, start: int, variant: str) -> int:
+    """How many characters of `text` from `start` equal the start of `variant`."""
+    if text.startswith(variant, start):
+        return len(variant)
+    low, high = 0, min(len(variant), len(text) - start)  # invariant: low chars agree
+    while low < high:
+        mid = (low + high + 1) // 2
+        if text.startswith(variant[:mid], start):
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _common_suffix(text: str, end: int, variant: str) -> int:
+    """How many characters of `text` before `end` equal the end of `variant`."""
+    if text.endswith(variant, 0, end):
+        return len(variant)
+    low, high = 0, min(len(variant), end)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if text.endswith(variant[len(variant) - mid :], 0, end):
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
 def _replace(text: str, ranges: list[list[int]], placeholder: str) -> str:
+    """`text` with each of the sorted, disjoint `ranges` replaced by `placeholder`."""
     if not ranges:
         return text
+    # (with a range every few hundred characters, small slices and a join are cheaper)
+    big = len(text) >= _ZERO_COPY_MIN and len(ranges) < len(text) >> 8
+    if big and text.isascii() and placeholder.isascii():
+        out = _replace_ascii(text, ranges, placeholder.encode("ascii"))
+        if out is not None:
+            return out
     parts: list[str] = []
     pos = 0
     for start, end in ranges:
@@ -474,13 +678,26 @@ class Masker:
 
     def _build(self) -> _Compiled | None:
         owners: dict[str, tuple[str | None, str]] = {}
+        ends: dict[str, dict[tuple[str, int], None]] = {}  # head/tail -> variants to follow
+        truncated: list[tuple[str, str | None]] = []
+        heads = self.min_length <= TRUNCATION_KEY
         for value, name in self._values.items():
             for kind, text in secret_variants(value):
                 if len(text) >= self.min_length:
                     owners.setdefault(text, (name, kind))
+                if heads and len(text) >= TRUNCATION_MIN:
+                    for key, direction in (
+                        (text[:TRUNCATION_KEY], 1),
+                        (text[-TRUNCATION_KEY:], -1),
+                    ):
+                        ends.setdefault(key, {})[(text, direction)] = None
+                        truncated.append((key, name))
+        for key, name in truncated:  # after every real variant: a real variant keeps its kind
+            owners.setdefault(key, (name, "truncated"))
         if not owners:
             return None
         patterns = list(owners)
+        index = {p: i for i, p in enumerate(patterns)}
         return _Compiled(
             patterns=patterns,
             owners=[owners[p] for p in patterns],
@@ -488,6 +705,7 @@ class Masker:
             max_length=max(map(len, patterns)),
             sorted_patterns=sorted(patterns),
             prefix_keys=frozenset(p[:_PREFIX_KEY] for p in patterns if len(p) > _PREFIX_KEY),
+            extend={index[key]: tuple(targets) for key, targets in ends.items()},
         )
 
     @property
@@ -505,12 +723,28 @@ class Masker:
     # -- masking
 
     def find(self, text: str) -> list[Match]:
-        """Every occurrence of every variant (overlaps included), sorted by position."""
+        """Every occurrence of every variant (overlaps included), sorted by position.
+
+        A `truncated` match (a long variant's head or tail) inside a match of a whole
+        variant is left out: it adds nothing.
+        """
         compiled = self._snapshot()
         if compiled is None or not text:
             return []
-        hits = sorted(compiled.find(text), key=lambda h: (h[1], h[2]))
-        return [Match(s, e, *compiled.owners[i]) for i, s, e in hits]
+        hits = sorted(compiled.hits(text), key=lambda h: (h[1], h[2]))
+        found = [Match(s, e, *compiled.owners[i]) for i, s, e in hits]
+        whole = [m for m in found if m.kind != "truncated"]
+        if len(whole) == len(found):
+            return found
+        kept: list[Match] = []
+        j, reach = 0, -1  # reach: furthest end of a whole match starting at or before m
+        for m in found:
+            while j < len(whole) and whole[j].start <= m.start:
+                reach = max(reach, whole[j].end)
+                j += 1
+            if m.kind != "truncated" or m.end > reach:
+                kept.append(m)
+        return kept
 
     def mask(self, text: str) -> str:
         """`text` with each merged range of matches replaced by the placeholder."""

@@ -33,11 +33,27 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .atomic import write_atomic
-from .dotenv_codec import SECRET_PREFIX, decode_value, parse_dotenv, read_dotenv_text
+from .dotenv_codec import (
+    ENV_FILE_NAMES,
+    SECRET_PREFIX,
+    decode_value,
+    find_env_files,
+    parse_dotenv,
+    read_dotenv_text,
+)
 from .errors import DotenvError
-from .masking import ENGINES, Masker, MaskingWarning, secret_variants
+from .masking import (
+    ENGINES,
+    TRUNCATION_KEY,
+    TRUNCATION_MIN,
+    Masker,
+    MaskingWarning,
+    secret_variants,
+)
 from .secrets import SecretStore
 
+# ENV_FILE_NAMES and find_env_files (dotenv_codec) are re-exported: the CLI looks for the
+# same files as the notebook extension does.
 __all__ = [
     "ENV_FILE_NAMES",
     "Finding",
@@ -50,9 +66,6 @@ __all__ = [
     "scan_paths",
     "secrets_from_environ",
 ]
-
-#: Looked for in the current directory and upward when no `--env-file` is given.
-ENV_FILE_NAMES = (".env_encoded", ".env")
 
 #: Directories never walked outside a git work tree.
 SKIP_DIRS = frozenset({".git", ".venv", "node_modules"})
@@ -250,13 +263,17 @@ class Scanner:
                 )
                 continue
             count += 1
-            for _kind, text in secret_variants(value):
-                if len(text) < self.masker.min_length:
-                    continue
-                run = _anchor(text)
-                if len(run) < MIN_ANCHOR:
-                    precheck = False
-                anchors |= _anchor_forms(run) if run else set()
+            for _kind, variant in secret_variants(value):
+                texts = [variant]
+                if len(variant) >= TRUNCATION_MIN:  # the masker's `truncated` heads and tails
+                    texts += [variant[:TRUNCATION_KEY], variant[-TRUNCATION_KEY:]]
+                for text in texts:
+                    if len(text) < self.masker.min_length:
+                        continue
+                    run = _anchor(text)
+                    if len(run) < MIN_ANCHOR:
+                        precheck = False
+                    anchors |= _anchor_forms(run) if run else set()
         self.count = count
         # The pre-check runs on the masker's engine (hyperscan when importable).
         self._precheck: Callable[[str], list[Any]] | None = None
@@ -485,10 +502,20 @@ def _output_slots(out: dict[str, Any], cell: int, n: int) -> Iterator[_Slot]:
                     yield _Slot(cell, n, mime, text, data, mime, _how(value))
                 else:
                     yield from _json_slots(value, mime, cell, n)
-    rest = {k: v for k, v in out.items() if k not in ("output_type", "name", "text", "data")}
-    rest = {k: v for k, v in rest.items() if not (kind == "error" and k in _ERROR_KEYS)}
-    for key, value in rest.items():
-        if isinstance(value, dict | list):
+    # Every other key is scanned too: an output of an unknown type (or with extra keys) can
+    # hold text anywhere.
+    if kind == "stream":
+        handled: tuple[str, ...] = ("output_type", "name", "text")
+    elif kind == "error":
+        handled = ("output_type", *_ERROR_KEYS)
+    else:
+        handled = ("output_type", "data")
+    for key, value in out.items():
+        if key in handled:
+            continue
+        if isinstance(value, str):
+            yield _Slot(cell, n, key, value, out, key, "str")
+        elif isinstance(value, dict | list):
             yield from _json_slots(value, key, cell, n)
 
 
@@ -690,16 +717,6 @@ def load_secret_file(path: str | os.PathLike[str]) -> SecretFile:
         return SecretFile(name, True, pairs, problems)
     pairs = [(k, v) for k, v in entries.items() if v]
     return SecretFile(name, False, pairs, [str(e) for e in parsed.errors])
-
-
-def find_env_files(start: str | os.PathLike[str] | None = None) -> list[Path]:
-    """`.env_encoded` and/or `.env` of the nearest directory holding one, from `start` up."""
-    here = Path(start if start is not None else os.getcwd()).resolve()
-    for directory in (here, *here.parents):
-        found = [directory / n for n in ENV_FILE_NAMES if (directory / n).is_file()]
-        if found:
-            return found
-    return []
 
 
 def secrets_from_environ(environ: Mapping[str, str] | None = None) -> SecretFile:

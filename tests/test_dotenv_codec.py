@@ -21,6 +21,7 @@ from kestra_nb.dotenv_codec import (
     decode_value,
     encode_dotenv,
     encode_value,
+    find_env_files,
     key_problem,
     parse_dotenv,
     read_dotenv_text,
@@ -565,3 +566,24 @@ def test_parse_agrees_with_python_dotenv_on_arbitrary_text(text: str, bom: bool)
         assert decode_dotenv(result.text).secrets == {
             k.upper(): v for k, v in parsed.as_dict().items()
         }
+
+
+def test_find_env_files_prefers_the_nearest_directory_then_the_name_order(tmp_path: Path) -> None:
+    deep = tmp_path / "a" / "b"
+    deep.mkdir(parents=True)
+    names = [".env_encoded", ".env"]
+    assert find_env_files(deep, names) == []
+    (tmp_path / ".env_encoded").write_text("")
+    assert find_env_files(deep, names)[0] == tmp_path / ".env_encoded"
+    (tmp_path / "a" / ".env").write_text("")
+    assert find_env_files(deep, names)[0] == tmp_path / "a" / ".env"  # nearer wins
+    (tmp_path / "a" / ".env_encoded").write_text("")
+    assert find_env_files(deep, names)[0] == tmp_path / "a" / ".env_encoded"  # then list order
+    assert find_env_files(deep, [".env"])[0] == tmp_path / "a" / ".env"
+    absolute = tmp_path / "elsewhere.env"
+    absolute.write_text("")
+    assert find_env_files(deep, [str(absolute)])[0] == absolute
+    assert find_env_files(deep, []) == []
+
+    # the scanner wants every file of the nearest directory, in name order
+    assert find_env_files(deep) == [tmp_path / "a" / ".env_encoded", tmp_path / "a" / ".env"]

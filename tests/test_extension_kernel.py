@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from kestra_nb.notebook.extension import find_env_file
 from tests.kernel import NotebookRunner
 
 API_KEY = "api-Key-Value-8841"
@@ -22,27 +21,6 @@ VALUES = (API_KEY, FROM_ENV, EXTRA, CUSTOM)
 
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
-
-
-# -- where the env file is found (no kernel needed) ---------------------------------------
-
-
-def test_find_env_file_prefers_the_nearest_directory_then_the_name_order(tmp_path: Path) -> None:
-    deep = tmp_path / "a" / "b"
-    deep.mkdir(parents=True)
-    names = [".env_encoded", ".env"]
-    assert find_env_file(names, deep) is None
-    (tmp_path / ".env_encoded").write_text("")
-    assert find_env_file(names, deep) == tmp_path / ".env_encoded"
-    (tmp_path / "a" / ".env").write_text("")
-    assert find_env_file(names, deep) == tmp_path / "a" / ".env"  # nearer wins
-    (tmp_path / "a" / ".env_encoded").write_text("")
-    assert find_env_file(names, deep) == tmp_path / "a" / ".env_encoded"  # then list order
-    assert find_env_file([".env"], deep) == tmp_path / "a" / ".env"
-    absolute = tmp_path / "elsewhere.env"
-    absolute.write_text("")
-    assert find_env_file([str(absolute)], deep) == absolute
-    assert find_env_file([], deep) is None
 
 
 # -- the extension in a kernel -----------------------------------------------------------

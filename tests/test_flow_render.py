@@ -731,3 +731,202 @@ def test_run_time_values_behind_coalescing_are_deferred_not_guessed() -> None:
     assert flow.rendered["tasks"][0]["message"] == "{{ outputs.prev.uri ?? 'none' }} from f"
     assert [(d.path, d.root) for d in flow.deferred] == [("tasks[0].message", "outputs")]
     assert flow.rendered["tasks"][1]["format"] == "12"  # a loop variable named item is local
+
+
+# --- plugin defaults (Kestra's PluginDefaultService: type or prefix match, forced, order) ---
+
+PLUGIN_DEFAULTS = """\
+id: defaults
+namespace: company.team
+tasks:
+  - id: own
+    type: io.kestra.plugin.scripts.python.Script
+    containerImage: python:3.12
+    beforeCommands: [pip install b]
+    taskRunner:
+      type: io.kestra.plugin.scripts.runner.docker.Docker
+      cpu: {cpus: 2}
+    script: print(1)
+  - id: bare
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands: [echo hi]
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: kept
+    level: DEBUG
+triggers:
+  - id: on_flow
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionStatus
+pluginDefaults:
+  - type: io.kestra.plugin.scripts.python.Script
+    values:
+      containerImage: python:slim
+      beforeCommands: [pip install a, pip install b]
+      taskRunner:
+        pullPolicy: ALWAYS
+        cpu: {cpus: 1, memory: 1g}
+  - type: io.kestra.plugin.scripts.shell
+    values:
+      containerImage: ubuntu
+      warningOnStdErr: false
+  - type: io.kestra.plugin.core.log.Log
+    forced: true
+    values:
+      level: "{{ flow.namespace == 'company.team' ? 'WARN' : 'INFO' }}"
+  - type: io.kestra.plugin.core.log.Log
+    forced: true
+    values:
+      level: ERROR
+  - type: io.kestra.plugin.core.condition.ExecutionStatus
+    values:
+      in: [FAILED]
+"""
+
+
+def test_plugin_defaults_merge_like_kestra() -> None:
+    flow = flow_of(PLUGIN_DEFAULTS)
+    own, bare, log = flow.rendered["tasks"]
+    # the task's own values win; maps merge key by key; lists are the default's then the new
+    assert own["containerImage"] == "python:3.12"
+    assert own["beforeCommands"] == ["pip install a", "pip install b"]
+    assert own["taskRunner"] == {
+        "type": "io.kestra.plugin.scripts.runner.docker.Docker",
+        "cpu": {"cpus": 2, "memory": "1g"},
+        "pullPolicy": "ALWAYS",
+    }
+    assert "warningOnStdErr" not in own
+    # a package prefix matches every type below it
+    assert bare["containerImage"] == "ubuntu" and bare["commands"] == ["echo hi"]
+    assert bare["warningOnStdErr"] is False
+    # forced defaults override the task, the first listed winning; their values render
+    assert log["level"] == "WARN" and log["message"] == "kept"
+    # any mapping with a type gets its defaults, a trigger's conditions too
+    assert flow.rendered["triggers"][0]["conditions"][0]["in"] == ["FAILED"]
+    assert list(own)[:2] == ["id", "type"]  # the task's keys keep their order
+    assert flow.flow["tasks"][0]["containerImage"] == "python:3.12"
+    assert "containerImage" not in flow.flow["tasks"][1]  # the parsed source is untouched
+    assert flow.rendered["pluginDefaults"] == flow.flow["pluginDefaults"]
+    assert flow.errors == []
+
+
+def test_plugin_default_values_render_in_the_task_context() -> None:
+    text = """\
+        id: defaults_render
+        namespace: company.team
+        tasks:
+          - id: call
+            type: io.kestra.plugin.core.http.Request
+            uri: https://example.com
+        pluginDefaults:
+          - type: io.kestra.plugin.core.http.Request
+            values:
+              headers:
+                Authorization: "Bearer {{ secret('GITHUB_TOKEN') }}"
+                X-Task: "{{ task.id }}"
+        """
+    flow = flow_of(text)
+    headers = flow.rendered["tasks"][0]["headers"]
+    assert headers == {"Authorization": f"Bearer {TOKEN}", "X-Task": "call"}
+    assert flow.secrets_used == ["GITHUB_TOKEN"]
+    assert "Authorization: Bearer ******" in flow.to_yaml()
+    assert TOKEN not in shown(flow)
+
+
+# --- FILE inputs -----------------------------------------------------------------------------
+
+FILE_INPUT = """\
+id: Upload_Orders
+namespace: company.team.data
+inputs:
+  - id: orders
+    type: FILE
+  - id: optional_file
+    type: FILE
+    required: false
+tasks:
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ inputs.orders }} {{ inputs.optional_file }}"
+"""
+
+
+def test_file_input_is_an_internal_storage_uri() -> None:
+    flow = flow_of(
+        FILE_INPUT, inputs={"orders": "/tmp/in/orders 2024.csv"}, execution={"id": "EXEC1"}
+    )
+    # StorageContext.forInput: namespace as a path, the flow id slugified, the file's name
+    uri = "kestra:///company/team/data/upload-orders/executions/EXEC1/inputs/orders/orders 2024.csv"
+    assert flow.context["inputs"]["orders"] == uri
+    assert flow.rendered["tasks"][0]["message"] == f"{uri} "
+    given = flow_of(
+        FILE_INPUT,
+        inputs={"orders": Path("relative/x.json"), "optional_file": "nsfile:///data/y.csv"},
+        execution={"id": "EXEC2"},
+    )
+    assert given.context["inputs"]["orders"].endswith("/executions/EXEC2/inputs/orders/x.json")
+    assert given.context["inputs"]["optional_file"] == "nsfile:///data/y.csv"  # a URI is kept
+
+
+# --- errors of one string ------------------------------------------------------------------
+
+
+def test_each_cause_of_a_failing_string_is_reported() -> None:
+    text = """\
+        id: two_errors
+        namespace: company.team
+        inputs:
+          - id: known
+            type: STRING
+            defaults: hi
+        tasks:
+          - id: t
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ inputs.typo }} {{ 1 + }} {{ inputs.known }}"
+        """
+    flow = flow_of(text)
+    messages = [e.message for e in flow.errors]
+    assert len(messages) == 2
+    assert messages[0].startswith("Unable to find `typo`")
+    # the parse error is Kestra's, for the whole string, and reported once
+    assert messages[1].startswith("io.pebbletemplates.pebble.error.ParserException")
+    assert "{{ inputs.typo }} {{ 1 + }} {{ inputs.known }}:1)" in messages[1]
+    assert flow.rendered["tasks"][0]["message"] == "{{ inputs.typo }} {{ 1 + }} hi"
+
+
+# --- variables changed while the flow runs ------------------------------------------------
+
+
+def test_variables_set_or_unset_by_tasks_are_read_at_run_time() -> None:
+    text = """\
+        id: set_vars
+        namespace: company.team
+        variables:
+          state: FAILED
+          kept: same
+          gone: soon
+        tasks:
+          - id: before
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ vars.kept }} {{ vars.state }} {{ vars.gone }}"
+          - id: set
+            type: io.kestra.plugin.core.execution.SetVariables
+            variables:
+              state: SUCCESS
+          - id: unset
+            type: io.kestra.plugin.core.execution.UnsetVariables
+            variables: [gone]
+          - id: after
+            type: io.kestra.plugin.core.log.Log
+            message: "{{ vars }}"
+        """
+    flow = flow_of(text)
+    assert flow.rendered["tasks"][0]["message"] == "same {{ vars.state }} {{ vars.gone }}"
+    assert flow.rendered["tasks"][3]["message"] == "{{ vars }}"
+    assert [d.expression for d in flow.deferred] == [
+        "{{ vars.state }}",
+        "{{ vars.gone }}",
+        "{{ vars }}",
+    ]
+    assert {d.root for d in flow.deferred} == {"vars"} and flow.errors == []

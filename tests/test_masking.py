@@ -7,17 +7,22 @@ import html
 import json
 import random
 import string
+import sys
 import threading
 import warnings
 from urllib.parse import quote, quote_plus
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kestra_nb.masking import (
     ENGINES,
     Masker,
     MaskingWarning,
     Match,
+    _replace,
+    _replace_ascii,
     available_engines,
     secret_variants,
 )
@@ -450,3 +455,137 @@ def test_large_scan_split_in_halves_misses_nothing_at_the_middle(engine: str) ->
         assert len(text) == total
         assert m.mask(text) == "a" * before + P + "b" * (total - before - len(secret)), k
         assert len(m.find(text)) == 1, k
+
+
+# ------------------------------------------------------------------ large texts (fast paths)
+
+# Positions of pieces in a large text: starts and ends, around the middle, right at the ends.
+_BIG = 1_200_000  # over the split-scan size (1 MB), so hyperscan scans two halves at once
+
+
+def _reference_replace(text: str, ranges: list[list[int]], placeholder: str) -> str:
+    pieces, pos = [], 0
+    for start, end in ranges:
+        pieces += [text[pos:start], placeholder]
+        pos = end
+    return "".join([*pieces, text[pos:]])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 200_000), st.integers(0, 60)), max_size=40),
+    st.sampled_from([P, "", "#", "[masked]"]),
+    st.integers(70_000, 200_000),
+    st.booleans(),
+)
+def test_large_ascii_replacement_equals_slicing_and_joining(
+    spans: list[tuple[int, int]], placeholder: str, size: int, whole: bool
+) -> None:
+    """A large ASCII text's masked copy is written in one pass; it must equal the plain
+    slice-and-join result, be an ordinary str, and leave the original text untouched."""
+    text = "".join(string.ascii_letters[i % 52] + "-" for i in range(size))[:size]
+    before = text.encode()
+    cuts = sorted({min(p, size) for p, _ in spans})
+    ranges: list[list[int]] = []
+    for start, (_, width) in zip(cuts, spans, strict=False):
+        end = min(start + max(width, 1), size)
+        if start < end and (not ranges or start > ranges[-1][1]):
+            ranges.append([start, end])
+    if whole:
+        ranges = [[0, 5], [size - 5, size]]
+    out = _replace(text, ranges, placeholder)
+    expected = _reference_replace(text, ranges, placeholder)
+    assert out == expected
+    if sys.implementation.name == "cpython" and ranges and len(expected) >= 1 << 16:
+        assert _replace_ascii(text, ranges, placeholder.encode()) == expected  # taken, and right
+    assert type(out) is str and out.isascii() and hash(out) == hash(expected)
+    assert {out: 1}[expected] == 1
+    assert text.encode() == before  # the source str was only read
+
+
+def test_large_replacement_of_non_ascii_or_subclass_falls_back() -> None:
+    class Sub(str):
+        pass
+
+    text = "a-" * 50_000
+    ranges = [[10, 20], [99_990, 100_000]]
+    expected = _reference_replace(text, ranges, "¤¤")
+    assert _replace(text, ranges, "¤¤") == expected
+    assert _replace(Sub(text), ranges, P) == _reference_replace(text, ranges, P)
+    accented = "é-" * 50_000
+    assert _replace(accented, ranges, P) == _reference_replace(accented, ranges, P)
+    assert _replace(text, [[0, 100_000]], P) == P  # a tiny result: the ordinary path
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.integers(0, _BIG), min_size=1, max_size=12),
+    st.lists(st.integers(0, 40), min_size=12, max_size=12),
+    st.sampled_from(["ascii", "utf8"]),
+    st.data(),
+)
+def test_large_texts_every_engine_finds_what_the_plain_search_finds(
+    places: list[int], shifts: list[int], filler: str, data: st.DataObject
+) -> None:
+    """Over 1 MB (split scan, in-place reads, one-copy replacement) every engine reports the
+    same matches as `str.find` and masks the same; pieces sit anywhere, the middle included."""
+    secrets = ["first-SECRET-value-1", "Zm9vYmFyLXNlY3JldA+/==", "p@ss w0rd'\"<&>%"]
+    forms = [text for s in secrets for _, text in secret_variants(s)]
+    unit = "log line 42 ok\n" if filler == "ascii" else "é ligne 42 ok\n"
+    body = unit * (_BIG // len(unit))
+    pieces = []
+    pos = 0
+    for place, shift in zip(sorted(places), shifts, strict=False):
+        at = min(max(place, _BIG // 2 - shift) if shift % 3 == 0 else place, len(body))
+        pieces += [body[pos : max(at, pos)], data.draw(st.sampled_from(forms))]
+        pos = max(at, pos)
+    text = "".join([*pieces, body[pos:]])
+    reference = Masker(secrets, engine="python")
+    want = [(f.start, f.end, f.kind) for f in reference.find(text)]
+    for name in available_engines():
+        m = Masker(secrets, engine=name)
+        assert [(f.start, f.end, f.kind) for f in m.find(text)] == want, name
+        assert m.mask(text) == reference.mask(text), name
+
+
+def test_part_of_a_long_secret_is_not_a_match(engine: str) -> None:
+    """hyperscan first looks for a piece from the middle of each long variant; the piece
+    alone (or with a wrong head or tail) must not count as the secret."""
+    secret = "head-0123456789-MIDDLE-PIECE-abcdefghij-tail"
+    m = masker(secret, engine=engine)
+    middle = secret[10:-10]
+    for text in (middle, f"[{middle}]"):
+        assert m.find(text) == [], text
+        assert m.mask(text) == text
+    for text in ("x" + secret[1:], secret[:-1] + "x"):  # at most its head or tail
+        assert all(f.kind == "truncated" for f in m.find(text)), text
+    assert m.mask(f"<{secret}>") == f"<{P}>"
+
+
+def test_secrets_sharing_their_middle_are_each_found(engine: str) -> None:
+    core = "SHARED-middle-16chars-xyz"
+    first, second = f"a1-{core}-b1", f"c2-{core}-d2"
+    m = masker(first, second, engine=engine)
+    text = f"{second} {first} {core} {first}{second}"
+    literal = [(f.start, f.end) for f in m.find(text) if f.kind == "literal"]
+    at = [text.index(second), text.index(first)]
+    later = text.index(first + second)
+    at += [later, later + len(first)]
+    assert literal == [(a, a + len(first)) for a in at]
+    assert m.mask(text) == f"{P} {P} {core} {P}"
+
+
+def test_long_secret_across_the_middle_of_a_split_scan(engine: str) -> None:
+    """A long variant is found by a piece of its middle; across the split point it must be
+    reported once, by the half it starts in, wherever that piece falls."""
+    if engine == "python":
+        pytest.skip("no split scan in the fallback")
+    secret = "LONG-" + "".join(string.ascii_letters[(7 * i) % 52] for i in range(120)) + "-END"
+    m = masker(secret, engine=engine)
+    total = 2_000_000
+    for k in (0, 1, 2, len(secret) // 2 - 9, len(secret) // 2, len(secret) - 17, len(secret)):
+        before = total // 2 - k
+        text = "a" * before + secret + "b" * (total - before - len(secret))
+        found = [f for f in m.find(text) if f.kind == "literal"]
+        assert [(f.start, f.end) for f in found] == [(before, before + len(secret))], k
+        assert m.mask(text) == "a" * before + P + "b" * (total - before - len(secret)), k

@@ -114,28 +114,6 @@ def current() -> KernelSession | None:
     return _SESSION
 
 
-def find_env_file(names: Iterable[str], start: str | os.PathLike[str] | None = None) -> Path | None:
-    """The first of `names` found in `start` (default: cwd), then in each parent directory.
-
-    The nearest directory wins; within one directory `names` are tried in order (so
-    `.env_encoded` beats `.env` by default). An absolute name is only looked at as given.
-    """
-    names = list(names)
-    here = Path(start if start is not None else os.getcwd()).resolve()
-    for directory in (here, *here.parents):
-        for name in names:
-            candidate = Path(name).expanduser()
-            if candidate.is_absolute():
-                continue
-            if (directory / candidate).is_file():
-                return directory / candidate
-    for name in names:
-        candidate = Path(name).expanduser()
-        if candidate.is_absolute() and candidate.is_file():
-            return candidate
-    return None
-
-
 def load(ip: InteractiveShell) -> KernelSession:
     """Set up the store, masker, output masking, magics and completion. Idempotent."""
     global _SESSION
@@ -144,6 +122,7 @@ def load(ip: InteractiveShell) -> KernelSession:
             return _SESSION
         unload(_SESSION.shell)
 
+    from ..dotenv_codec import find_env_files
     from ..errors import KestraNbError
     from ..masking import Masker
     from ..secrets import SecretStore
@@ -171,7 +150,7 @@ def load(ip: InteractiveShell) -> KernelSession:
     env_count = len(environ)
     try:
         _install(session)
-        found = find_env_file(magics.env_files)
+        found = next(iter(find_env_files(names=magics.env_files)), None)
         loaded = None
         if found is not None:
             try:

@@ -16,8 +16,11 @@ Where each channel is hooked, and why there (see `docs/secrets-and-masking.md`):
 - **errors**: `shell._showtraceback` is wrapped; the exception message and every traceback
   line are masked (ipykernel also keeps that traceback for the `execute_reply`).
 - **safety net**: the kernel session's `send` masks `execute_reply` (its `evalue` is taken
-  from the raw exception), `input_request` prompts, and rich messages published from
-  threads other than the shell thread (ipykernel's display hooks are thread-local).
+  from the raw exception), `inspect_reply` (the Shift+Tab tooltip), `complete_reply`,
+  `history_reply`, the debugger's `debug_reply`/`debug_event`, `input_request` prompts, and
+  rich messages published from threads other than the shell thread (ipykernel's display
+  hooks are thread-local). Widget comm messages are not touched (masking a trait would
+  write `******` back into the widget's model).
 
 Base64 image payloads (`image/png`, `image/jpeg`, ...) are left alone: they are not text,
 and a short secret could match inside them by chance and corrupt the image.
@@ -44,6 +47,21 @@ _RICH = frozenset({"display_data", "update_display_data", "execute_result", "err
 _BINARY_PREFIXES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
 _BINARY = frozenset({"application/pdf"})
 _Parent = dict[str, Any]
+# Replies that can quote a value: `execute_reply` (its `evalue`, `user_expressions`, pager
+# payloads), `inspect_reply` (the Shift+Tab tooltip and contextual help show a variable's
+# string form), `complete_reply`, `history_reply`, the debugger's `debug_reply` and
+# `debug_event` (its variables panel shows values); and the prompt of `input_request`.
+_REPLIES = frozenset(
+    {
+        "execute_reply",
+        "inspect_reply",
+        "complete_reply",
+        "history_reply",
+        "debug_reply",
+        "debug_event",
+        "input_request",
+    }
+)
 
 
 def install_output_masking(shell: Any, masker: Masker) -> OutputMasking:
@@ -273,7 +291,7 @@ class OutputMasking:
         return send(stream, msg_or_type, content, *args, **kwargs)
 
     def _needs_net(self, msg_type: Any) -> bool:
-        if msg_type in ("execute_reply", "input_request"):
+        if msg_type in _REPLIES:
             return True
         # Display hooks are thread-local: rich output from other threads is masked here.
         return msg_type in _RICH and threading.get_ident() != self._thread

@@ -195,6 +195,7 @@ class KestraMagics(Magics, Configurable):
                 self._fail("\n".join(lines), exc)
             self._fail(str(exc), exc)
 
+        self._mask_flow_values(session, flow)
         if args.name and self.shell is not None:
             self.shell.user_ns[args.name] = flow
         from IPython.display import display
@@ -202,6 +203,23 @@ class KestraMagics(Magics, Configurable):
         display(FlowView(flow, args.show or self.show))
         if args.save:
             self._save_source(flow, args.save)
+
+    @staticmethod
+    def _mask_flow_values(session: KernelSession, flow: Any) -> None:
+        """Hand the session's masker every value the flow hides (SECRET inputs among them).
+
+        Kestra masks a SECRET input in every log of the run; here it stays masked in every
+        later cell output too. The flow's own masker has already warned about a short one.
+        """
+        import warnings
+
+        from ..masking import MaskingWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MaskingWarning)
+            for name, value in getattr(flow, "_secret_values", ()):
+                if isinstance(value, str):
+                    session.masker.add(value, name)
 
     def _cell_context(self, paths: list[str]) -> tuple[Any, dict[str, str]]:
         """A copy of the store and environ with extra dotenv files, for one cell."""
@@ -296,9 +314,9 @@ class KestraMagics(Magics, Configurable):
                 return
         paths: list[str | Path] = list(args.path)
         if not paths:
-            from .extension import find_env_file
+            from ..dotenv_codec import find_env_files
 
-            found = find_env_file(self.env_files)
+            found = next(iter(find_env_files(names=self.env_files)), None)
             if found is None:
                 names = " or ".join(self.env_files) or "(KestraMagics.env_files is empty)"
                 self._fail(f"%kestra_env: no {names} found from {Path.cwd()} upward")

@@ -425,9 +425,28 @@ class SecretsPanel:
                 return source
         return "this session" if source == "session" else source
 
-    def _on_filter(self, _change: dict[str, Any]) -> None:
+    def _on_filter(self, change: dict[str, Any]) -> None:
+        if self._clear_pasted_value(self.filter, change["new"]):
+            return
         self.page = 0
         self.refresh()
+
+    def _clear_pasted_value(self, field: w.Text, text: str) -> bool:
+        """Clear a name or filter field holding a known secret value (pasted in the wrong
+        field): a Text trait is synced and saved with the widget state, unmasked."""
+        typed = (text or "").strip()
+        if len(typed) < 4:
+            return False
+        for value in self.store.values():
+            known = value.strip()
+            if len(known) >= 4 and known in typed and 2 * len(known) >= len(typed):
+                field.value = ""
+                self._say(
+                    "That was a secret value, not a name: cleared "
+                    "(type values in the hidden value field)"
+                )
+                return True
+        return False
 
     def _on_prev(self, _b: w.Button) -> None:
         self.page -= 1
@@ -451,6 +470,9 @@ class SecretsPanel:
 
     # ------------------------------------------------------------------- add
     def _on_name(self, change: dict[str, Any]) -> None:
+        if self._clear_pasted_value(self.name_input, change["new"]):
+            self.name_hint.value = ""
+            return
         hint, _ok = name_problem(change["new"].strip(), self.store.names())
         self.name_hint.value = hint
 
@@ -730,7 +752,7 @@ class _Row:
 
 
 # ------------------------------------------------------------------ preview
-_NOT_WRITTEN = ("no value", "unparseable", "unsafe key", "collision")
+_NOT_WRITTEN = ("no value", "unparseable", "unsafe key", "collision", "part of an unquoted")
 
 
 def _written(status: str) -> bool:
@@ -779,6 +801,8 @@ def _status_of(problem: DotenvError) -> str:
         return f"unparseable line {problem.line}"
     if message.startswith("no '='"):
         return "no value"
+    if "multi-line value that is not quoted" in message:
+        return "part of an unquoted value"
     if message.startswith("collides with"):
         return "collision"
     if "not a valid env-file name" in message or message.startswith("empty name"):

@@ -881,7 +881,33 @@ def jq(value: Any, expression: Any = _MISSING) -> Any:
         raise PebbleError(
             f"Unable to parse jq value '{_v.to_string(value)}' with type '{_v.class_name(value)}'"
         ) from exc
-    return [jsonyaml.from_python_json(r) for r in results]
+    floats = _java_floats(data, {})
+    results = [jsonyaml.from_python_json(r) for r in results]
+    return [_refloat(r, floats) for r in results] if floats else results
+
+
+def _java_floats(value: Any, found: dict[str, _v.JavaFloat]) -> dict[str, _v.JavaFloat]:
+    """The `java.lang.Float` leaves of a jq input, by their printed text."""
+    if isinstance(value, _v.JavaFloat):
+        found[_v.java_float_str(value)] = value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _java_floats(item, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _java_floats(item, found)
+    return found
+
+
+def _refloat(value: Any, floats: dict[str, _v.JavaFloat]) -> Any:
+    """jackson-jq hands an input `FloatNode` back unchanged, so a Float stays a Float."""
+    if isinstance(value, float) and not isinstance(value, _v.JavaFloat):
+        return floats.get(_v.java_double_str(value), value)
+    if isinstance(value, dict):
+        return {k: _refloat(x, floats) for k, x in value.items()}
+    if isinstance(value, list):
+        return [_refloat(x, floats) for x in value]
+    return value
 
 
 # --------------------------------------------------------------------------- hashing / encoding
@@ -901,10 +927,12 @@ def _digest(algorithm: str) -> Callable[[Any], Any]:
 
 
 def sha256(value: Any) -> Any:
-    """Pebble `sha256`: lower-case hex SHA-256 of the UTF-8 bytes."""
+    """Pebble `sha256`: lower-case hex SHA-256 of the UTF-8 bytes (strings only)."""
     if value is None:
         return None
-    return hashlib.sha256(_v.to_string(value).encode("utf-8")).hexdigest()
+    if not isinstance(value, str):
+        raise PebbleError("Need a string to hash")
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
 def base64encode(value: Any) -> Any:

@@ -302,6 +302,30 @@ def call_method(
 # --- escape hatches ----------------------------------------------------------------------
 
 
+def _arithmetic(op: Callable[[Any, Any], Any], what: str) -> Callable[[Any, Any], Any]:
+    """Pebble's `AddExpression` & co.: any failure of the operation becomes
+    `PebbleException("Could not perform <what>")` (the cause kept on `.detail`)."""
+
+    def apply(a: Any, b: Any) -> Any:
+        try:
+            return op(a, b)
+        except PebbleError as exc:
+            error = PebbleError(f"Could not perform {what}")
+            error.detail = str(exc)  # type: ignore[attr-defined]
+            raise error from None
+
+    apply.__name__ = op.__name__
+    apply.__doc__ = f"`{op.__name__}` as Pebble's expression node runs it."
+    return apply
+
+
+add = _arithmetic(values.add, "addition")
+sub = _arithmetic(values.sub, "subtraction")
+mul = _arithmetic(values.mul, "multiplication")
+div = _arithmetic(values.div, "division")
+mod = _arithmetic(values.mod, "modulus")
+
+
 def coalesce(left: Callable[[], Any], right: Callable[[], Any]) -> Any:
     """`left ?? right`: right when left is undefined or null."""
     try:
