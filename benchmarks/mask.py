@@ -10,7 +10,9 @@
   write over a bare `io.StringIO().write` (target: <= 3 us), also with a `drain()` every
   1,000 writes as the kernel does at each flush.
 Baseline and candidate runs alternate and the best of N of each is kept (N is printed;
-the garbage collector is off while timing), so a busy machine slows both alike. The
+the garbage collector is off while timing), so a busy machine slows both alike; on the
+20 MB text the ratio uses the fastest `str.encode()` of the whole run (alone or
+alternated), the stricter figure. The
 machine's load average is printed before and after: figures taken at a load near the CPU
 count are not trustworthy. Prints one line per figure; exits 1 if a target of the default
 engine is missed.
@@ -150,13 +152,15 @@ def bench_whole(mb: int, quick: bool) -> bool:
             build = time.perf_counter() - start
             assert not any(s in masked for s in secrets), "a secret survived masking"
             base, seconds = paired(text.encode, lambda m=masker: m.mask(text), repeat)
+            # the stricter baseline: the faster of the alternated runs and the runs alone
+            baseline = min(baseline, base)
             label = f"mask {n:>4} secrets ({masker.pattern_count} patterns), {engine}"
             good = figure(
-                label, seconds, base, len(text) / 1e6, target if engine == default else None
+                label, seconds, baseline, len(text) / 1e6, target if engine == default else None
             )
             print(
-                f"{'':<52} best of {repeat}, str.encode() {base * 1e3:.2f} ms alongside; "
-                f"first call incl. build {build * 1e3:.0f} ms"
+                f"{'':<52} best of {repeat}; str.encode() {base * 1e3:.2f} ms alternated, "
+                f"{baseline * 1e3:.2f} ms best; first call incl. build {build * 1e3:.0f} ms"
             )
             ok &= good
     # every secret with symbols: the most variants per secret
@@ -165,7 +169,7 @@ def bench_whole(mb: int, quick: bool) -> bool:
     masker.mask(text)
     base, seconds = paired(text.encode, lambda: masker.mask(text), repeat)
     label = f"mask  100 secrets, all with symbols ({masker.pattern_count} patterns)"
-    figure(label, seconds, base, len(text) / 1e6, None)
+    figure(label, seconds, min(baseline, base), len(text) / 1e6, None)
     # the portable fallback, on 1 MB with 100 secrets, scaled to the same baseline
     part = text[:1_000_000]
     fallback = Masker(all_secrets[:100], engine="python")

@@ -21,18 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (also used by the docs tests)."""
     parser = argparse.ArgumentParser(
         prog="kestra-nb",
-        description="Kestra secrets and flows from the command line: "
-        "encode/decode .env files, scan notebooks for leaks, auto-load the extension.",
+        description="Kestra secrets and flows from the command line: encode/decode .env "
+        "files, validate and preview flows, scan notebooks for leaks, auto-load the extension.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:  # a subcommand still being built
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
-        module.register(sub)
+        importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
 
 
