@@ -33,10 +33,14 @@ def write_atomic(
     """Write `data` to `path` atomically and return the backup's path, if one was made.
 
     Text is written as given (no newline translation). With `overwrite=False` an existing
-    target raises `TargetExistsError`; with `overwrite=True` and `backup=True` the previous
-    file is first copied to `<path>.bak` (mode 0600).
+    target raises `TargetExistsError`, also when it appears while this runs (the new file
+    is linked into place, which fails if the name is taken); with `overwrite=True` and
+    `backup=True` the previous file is first copied to `<path>.bak` (mode 0600). A symlink
+    is followed: the file it points to is replaced, and the link stays.
     """
     target = Path(path)
+    if target.is_symlink():
+        target = Path(os.path.realpath(target))
     if target.is_dir():
         raise IsADirectoryError(f"{target}: is a directory")
     exists = target.exists()
@@ -57,7 +61,16 @@ def write_atomic(
         if exists and backup:
             backup_path = target.with_name(target.name + ".bak")
             _copy_private(target, backup_path)
-        os.replace(tmp_name, target)
+        if overwrite:
+            os.replace(tmp_name, target)
+        else:
+            try:
+                os.link(tmp_name, target)  # atomic, and never replaces a file
+            except FileExistsError:
+                raise TargetExistsError(
+                    f"{target}: already exists (use --force to replace it)"
+                ) from None
+            os.unlink(tmp_name)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)

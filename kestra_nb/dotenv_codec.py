@@ -449,7 +449,7 @@ def _value_notes(key: str, value: str, interpolate: bool) -> list[str]:
             f"key already starts with {SECRET_PREFIX}: written as {SECRET_PREFIX}{key}, "
             f"so the secret is named '{key.upper()}'"
         )
-    if "{{" in value and "}}" in value:
+    if is_macro(value):
         notes.append(
             "value is a {{ }} macro: encoded as literal text (leave macros in a file that "
             "kestra_nb loads directly)"
@@ -494,7 +494,8 @@ class DecodeResult:
         return sorted(self.secrets)
 
 
-def _is_macro(value: str) -> bool:
+def is_macro(value: str) -> bool:
+    """Whether a dotenv value is a `{{ ... }}` macro (kestra_nb evaluates those on load)."""
     return "{{" in value and "}}" in value
 
 
@@ -561,7 +562,7 @@ def decode_environ(
     for key, (value, line) in latest.items():
         name = key[len(SECRET_PREFIX) :].upper()
         raw = value
-        if _is_macro(value):
+        if is_macro(value):
             if render is None:
                 result.problems.append(
                     DotenvError(
@@ -617,8 +618,9 @@ def decode_dotenv(
 ) -> DecodeResult:
     """Check an `.env_encoded`: parse it (python-dotenv) and decode each `SECRET_*` as Kestra.
 
-    Unparseable lines and keys without a value are problems too (a `SECRET_X` line without
-    `=` would make Docker take `SECRET_X` from the calling shell).
+    Unparseable lines and `SECRET_*` keys without a value are problems too (a `SECRET_X`
+    line without `=` would make Docker take `SECRET_X` from the calling shell); other keys
+    without a value are notes.
     """
     parsed = parse_dotenv(text, path=path)
     triples = [(e.key, e.value or "", e.line) for e in parsed.entries]
@@ -647,7 +649,8 @@ def update_encoded_file(
     """Write `secrets` into the `.env_encoded` at `path`, in place, and return the backup path.
 
     Existing `SECRET_<K>` lines (matched by upper-cased name, as Kestra does) get the new
-    value, keeping their spelling, indentation, `export` and line ending; names in `remove`
+    value, keeping their spelling, indentation, `export` and line ending (not an inline
+    `# comment` after the old value: it described that value); names in `remove`
     lose their lines; new names are appended as `SECRET_<K>=<base64>`. Every other byte
     (comments, other keys, blank lines, unparseable lines, BOM, CRLF) is kept as it was.
     Written atomically with mode 0600; a missing file is created (then None is returned).

@@ -108,6 +108,9 @@ class KestraFlow:
         """
         if not isinstance(text, str):
             raise TypeError(f"a flow is YAML text, not {type(text).__name__}")
+        if renderer is not None and secrets is not None:
+            # the renderer resolves secret() from its own store: one source, said once
+            raise TypeError("give secrets= or renderer= (which has its own secrets), not both")
         data, marks, problems = load_flow_yaml(text)
         warnings: list[FlowProblem] = []
         if data is not None:

@@ -34,11 +34,13 @@ import yaml
 
 from .errors import FlowProblem, RenderError
 from .flow_validation import (
+    MISSING,
     Marks,
     Path,
     child_task_lists,
     core_name,
     format_path,
+    lookup_supplied,
     walk_tasks,
 )
 from .pebble.values import Instant, JavaFloat, JavaInteger
@@ -349,17 +351,6 @@ def _set_nested(target: dict[str, Any], dotted: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _lookup(supplied: Mapping[str, Any], dotted: str) -> tuple[bool, Any]:
-    if dotted in supplied:
-        return True, supplied[dotted]
-    node: Any = supplied
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return False, None
-        node = node[part]
-    return True, node
-
-
 @dataclass
 class InputsResult:
     """The `inputs` variable, the problems with values, and which ids are missing.
@@ -403,9 +394,9 @@ def resolve_inputs(
         input_id = str(input_id)
         declared.append(input_id)
         kind = str(item.get("type") or "STRING")
-        found, value = _lookup(supplied, input_id)
+        value = lookup_supplied(supplied, input_id)
         source = "value"
-        if not found or value is None:
+        if value is MISSING or value is None:
             value = item.get("defaults")
             source = "default"
         if value is None:

@@ -860,15 +860,15 @@ class _Checker:
             input_id = str(item.get("id", item.get("name")))
             if item.get("required", True) is False or item.get("defaults") is not None:
                 continue
-            value = _lookup_supplied(supplied, input_id)
-            if value is _MISSING or value is None:
+            value = lookup_supplied(supplied, input_id)
+            if value is MISSING or value is None:
                 self.problem(
                     path,
                     f"Invalid input for `{input_id}`, missing required input, but received `null`",
                 )
 
 
-_MISSING = object()
+MISSING = object()  # what `lookup_supplied` returns for an input without a value
 
 
 def _known_type(value: object) -> bool:
@@ -884,14 +884,14 @@ def _dash_message(kind: str, where: str, ids: list[str]) -> str:
     )
 
 
-def _lookup_supplied(supplied: Mapping[str, Any], input_id: str) -> Any:
+def lookup_supplied(supplied: Mapping[str, Any], input_id: str) -> Any:
     """A supplied value by id, flat (`a.b`) or nested (`{"a": {"b": ...}}`)."""
     if input_id in supplied:
         return supplied[input_id]
     node: Any = supplied
     for part in input_id.split("."):
         if not isinstance(node, Mapping) or part not in node:
-            return _MISSING
+            return MISSING
         node = node[part]
     return node
 

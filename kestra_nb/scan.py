@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import contextlib
 import json
 import os
 import re
@@ -36,12 +37,14 @@ from .atomic import write_atomic
 from .dotenv_codec import (
     ENV_FILE_NAMES,
     SECRET_PREFIX,
+    decode_dotenv,
     decode_value,
     find_env_files,
+    is_macro,
     parse_dotenv,
     read_dotenv_text,
 )
-from .errors import DotenvError
+from .errors import DotenvError, RenderError
 from .masking import (
     ENGINES,
     TRUNCATION_KEY,
@@ -50,7 +53,7 @@ from .masking import (
     MaskingWarning,
     secret_variants,
 )
-from .secrets import SecretStore
+from .secrets import SecretStore, render_macro
 
 # ENV_FILE_NAMES and find_env_files (dotenv_codec) are re-exported: the CLI looks for the
 # same files as the notebook extension does.
@@ -683,7 +686,7 @@ def _undecodable(entries: Mapping[str, str]) -> tuple[int, list[tuple[str, str]]
     """How many `SECRET_*` values decode to text, and the entries that do not (macros aside)."""
     good, bad = 0, []
     for key, value in entries.items():
-        if not key.startswith(SECRET_PREFIX) or ("{{" in value and "}}" in value):
+        if not key.startswith(SECRET_PREFIX) or is_macro(value):
             continue
         if _decodes_to_text(value):
             good += 1
@@ -696,11 +699,12 @@ def load_secret_file(path: str | os.PathLike[str]) -> SecretFile:
     """Read a `.env_encoded` or `.env`, telling them apart by content.
 
     A file whose `SECRET_*` entries mostly decode from base64 to text is a Kestra
-    `.env_encoded`: its secrets are those `SecretStore.from_dotenv` decodes, plus the raw
-    value of each `SECRET_*` entry that does not decode (Kestra drops it, but it may be a
-    plaintext left unencoded by mistake). Any other dotenv file is plain, and then every
-    value in it is a secret candidate, named by its key. Raises `DotenvError` (one line, no
-    value) when the file cannot be read.
+    `.env_encoded`: its secrets are the values its entries decode to (macros evaluated),
+    plus the raw value of each `SECRET_*` entry that does not decode to text (Kestra drops
+    or garbles it, but it may be a plaintext left unencoded by mistake). Names colliding
+    once upper-cased (Kestra would not start) are reported, and both values looked for.
+    Any other dotenv file is plain, and then every value in it is a secret candidate, named
+    by its key. Raises `DotenvError` (one line, no value) when the file cannot be read.
     """
     name = os.fspath(path)
     text = read_dotenv_text(path)
@@ -708,13 +712,17 @@ def load_secret_file(path: str | os.PathLike[str]) -> SecretFile:
     entries = parsed.as_dict()
     good, bad = _undecodable(entries)
     if good and good >= len(bad):
-        with warnings.catch_warnings():  # the same problems are on store.problems
-            warnings.simplefilter("ignore")
-            store = SecretStore.from_dotenv(path)
-        pairs = [(n, store.get(n)) for n in store.names()] + bad
-        problems = [str(p) for p in store.problems]
-        problems += [f"{name}: {k}: not base64, looked for as written" for k, _ in bad]
-        return SecretFile(name, True, pairs, problems)
+        raw_bad = {k for k, _ in bad}
+        pairs = []
+        for key, value in entries.items():
+            if not key.startswith(SECRET_PREFIX) or key in raw_bad:
+                continue
+            with contextlib.suppress(DotenvError, RenderError):
+                value = render_macro(value) if is_macro(value) else value
+                pairs.append((key[len(SECRET_PREFIX) :].upper(), decode_value(value)))
+        problems = [str(p) for p in decode_dotenv(text, path=name, render=render_macro).problems]
+        problems += [f"{name}: {k}: not base64, looked for as written" for k in raw_bad]
+        return SecretFile(name, True, pairs + bad, problems)
     pairs = [(k, v) for k, v in entries.items() if v]
     return SecretFile(name, False, pairs, [str(e) for e in parsed.errors])
 

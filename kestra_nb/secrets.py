@@ -38,6 +38,7 @@ __all__ = [
     "SecretDecodeWarning",
     "SecretStore",
     "envs_from",
+    "render_macro",
 ]
 
 Subscriber = Callable[[str, str], object]
@@ -71,7 +72,8 @@ class LoadReport:
 
     @property
     def ok(self) -> bool:
-        """True when every `SECRET_*` entry of the file was loaded."""
+        """True when the file had no problem: every `SECRET_*` entry loaded, no `envs`
+        clash, no unparseable line."""
         return not self.problems
 
 
@@ -96,7 +98,7 @@ def envs_from(mapping: Mapping[str, str | None], prefix: str = "ENV_") -> dict[s
     return envs
 
 
-def _render_macro(template: str) -> str:
+def render_macro(template: str) -> str:
     """Evaluate a dotenv `{{ ... }}` macro with the Kestra expression engine."""
     from .pebble import Renderer  # lazy: the engine is heavier than the store
 
@@ -159,7 +161,7 @@ class SecretStore:
     def _load_dotenv(self, path: str | os.PathLike[str], stacklevel: int) -> LoadReport:
         name = os.fspath(path)
         text = read_dotenv_text(path)
-        result = decode_dotenv(text, path=name, render=_render_macro)
+        result = decode_dotenv(text, path=name, render=render_macro)
         try:
             env_names = list(envs_from(result.environ))
         except SecretStoreError as exc:  # an `envs` clash must not block the secrets

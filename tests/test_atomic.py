@@ -57,3 +57,33 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path: Path) -> None:
         write_atomic(target, 42, overwrite=True)  # type: ignore[arg-type]
     assert target.read_text() == "old"
     assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_a_symlink_is_followed_and_kept(tmp_path: Path) -> None:
+    real = tmp_path / "real" / "cfg.json"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    write_atomic(link, "new", overwrite=True, backup=False)
+    assert link.is_symlink() and real.read_text() == "new"
+
+
+def test_no_overwrite_is_enforced_when_the_file_appears_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The existence check and the final step are apart in time: a file another process
+    creates in between is still not replaced (the new file is hard-linked into place)."""
+    target = tmp_path / "out"
+    real_fsync = os.fsync
+
+    def fsync_then_someone_writes(fd: int) -> None:  # runs between the check and the link
+        real_fsync(fd)
+        if not target.exists():
+            target.write_text("someone else's")
+
+    monkeypatch.setattr(os, "fsync", fsync_then_someone_writes)
+    with pytest.raises(TargetExistsError):
+        write_atomic(target, "mine")
+    assert target.read_text() == "someone else's"
+    assert sorted(os.listdir(tmp_path)) == ["out"]

@@ -103,9 +103,27 @@ def test_status_sees_the_extension_in_plain_extensions(
 ) -> None:
     path = config_file(tmp_path)
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"InteractiveShellApp": {"extensions": ["kestra_nb"]}}))
+    path.write_text(json.dumps({"InteractiveShellApp": {"extensions": ["kestra_nb", "other_ext"]}}))
     out = run(capsys, "autoload", "status", "--prefix", str(tmp_path))[1]
     assert out.startswith("on:") and "InteractiveShellApp.extensions" in out
+    # `off` undoes what `status` calls on, and only that entry
+    assert run(capsys, "autoload", "off", "--prefix", str(tmp_path))[1].startswith(
+        "kestra_nb auto-load disabled"
+    )
+    assert json.loads(path.read_text()) == {"InteractiveShellApp": {"extensions": ["other_ext"]}}
+    assert run(capsys, "autoload", "status", "--prefix", str(tmp_path))[1].startswith("off:")
+
+
+def test_a_config_that_is_not_utf8_is_one_line_and_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = config_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"a": "\xff"}')
+    code, _, err = run(capsys, "autoload", "on", "--prefix", str(tmp_path))
+    assert code == 2
+    assert err == f"kestra-nb autoload: {path}: not UTF-8 text; left unchanged\n"
+    assert path.read_bytes() == b'{"a": "\xff"}'
 
 
 def test_the_shipped_snippet_is_what_on_writes(

@@ -272,10 +272,13 @@ def test_decode_hides_names_made_of_value_fragments(tmp_path: Path) -> None:
     """The documented bash loop turns the lines of a wrapped value into `SECRET_<key
     material>=` entries; `decode` lists them by line, not by that "name"."""
     fragment = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"
-    (tmp_path / "in.env").write_text(f"SECRET_OK=dmFsdWU=\nSECRET_{fragment}=\n")
+    (tmp_path / "in.env").write_text(
+        f"SECRET_OK=dmFsdWU=\nSECRET_{fragment}=\nSECRET_api_key=dmFsdWU=\n"
+    )
     proc = kestra_nb("decode", "in.env", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
+        "API_KEY",  # a lower-case name, as `encode` writes it for `api_key=...`
         "(line 2: name not shown, it looks like part of a value)",
         "OK",
     ]

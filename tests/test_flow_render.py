@@ -930,3 +930,16 @@ def test_variables_set_or_unset_by_tasks_are_read_at_run_time() -> None:
         "{{ vars }}",
     ]
     assert {d.root for d in flow.deferred} == {"vars"} and flow.errors == []
+
+
+def test_secrets_and_a_renderer_together_are_refused() -> None:
+    """A renderer resolves `secret()` from its own store; silently ignoring `secrets=` would
+    render with other values than the caller named."""
+    from kestra_nb import Renderer
+
+    with pytest.raises(TypeError, match="not both"):
+        KestraFlow.from_yaml(
+            "id: f\nnamespace: n\ntasks:\n  - id: t\n    type: a.B\n",
+            secrets={"A": "value-1234"},
+            renderer=Renderer(),
+        )

@@ -518,3 +518,28 @@ def test_fix_on_a_real_kernel_notebook(executed: Path, tmp_path: Path) -> None:
     again = scan_paths([path], secrets)
     assert located(again.findings) == {(8, None, "source", "API_KEY", "literal")}
     assert os.path.exists(str(path) + ".bak")
+
+
+def test_an_encoded_file_with_colliding_names_is_still_scanned_for_both(tmp_path: Path) -> None:
+    """Names colliding once upper-cased would stop Kestra; the scanner still looks for both
+    values (they are the ones to find) and says why the file is odd; a value that decodes
+    to garbage is looked for as written, once."""
+    import base64
+
+    def b64(v: str) -> str:
+        return base64.b64encode(v.encode()).decode()
+
+    env = tmp_path / ".env_encoded"
+    env.write_text(
+        f"SECRET_tok={b64('first-fake-token')}\nSECRET_TOK={b64('second-fake-token')}\n"
+        f"SECRET_OK={b64('third-fake-token')}\nSECRET_RAW=hunter2secretvalue\n"
+    )
+    loaded = load_secret_file(env)
+    values = sorted(v for _, v in loaded.pairs)
+    assert values == sorted(
+        ["first-fake-token", "second-fake-token", "third-fake-token", "hunter2secretvalue"]
+    )
+    assert any("collid" in p for p in loaded.problems), loaded.problems
+    (tmp_path / "out.txt").write_text("x second-fake-token y\n")
+    report = scan_paths([tmp_path / "out.txt"], loaded.pairs)
+    assert [(f.secret, f.kind) for f in report.findings] == [("TOK", "literal")]

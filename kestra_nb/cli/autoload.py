@@ -46,6 +46,8 @@ def read_config(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError:
+        raise AutoloadError(f"{path}: not UTF-8 text; left unchanged") from None
     if not text.strip():
         return {}
     try:
@@ -69,13 +71,15 @@ def _extensions(config: dict[str, Any], path: Path, key: str = KEY) -> list[Any]
     return value
 
 
+def _keys_holding(config: dict[str, Any], path: Path) -> list[str]:
+    """Which of `extra_extensions` (ours) and `extensions` (set by hand) name the extension."""
+    return [key for key in (KEY, "extensions") if EXTENSION in _extensions(config, path, key)]
+
+
 def is_enabled(prefix: str | Path | None = None) -> bool:
     """Whether the kernel config of `prefix` auto-loads the extension."""
     path = config_path(prefix)
-    config = read_config(path)
-    return EXTENSION in _extensions(config, path) or EXTENSION in _extensions(
-        config, path, "extensions"
-    )
+    return bool(_keys_holding(read_config(path), path))
 
 
 def enable(prefix: str | Path | None = None) -> tuple[Path, bool]:
@@ -91,20 +95,23 @@ def enable(prefix: str | Path | None = None) -> tuple[Path, bool]:
 
 
 def disable(prefix: str | Path | None = None) -> tuple[Path, bool]:
-    """Remove only our entry; delete the file if nothing else is left. Return (path, changed)."""
+    """Remove the extension's entry (from `extra_extensions`, and from `extensions` where it
+    was added by hand), nothing else; delete the file if nothing is left. Return (path,
+    changed)."""
     path = config_path(prefix)
     config = read_config(path)
-    extensions = _extensions(config, path)
-    if EXTENSION not in extensions:
+    keys = _keys_holding(config, path)
+    if not keys:
         return path, False
-    remaining = [e for e in extensions if e != EXTENSION]
     section = config[SECTION]
-    if remaining:
-        section[KEY] = remaining
-    else:
-        del section[KEY]
-        if not section:
-            del config[SECTION]
+    for key in keys:
+        remaining = [e for e in section[key] if e != EXTENSION]
+        if remaining:
+            section[key] = remaining
+        else:
+            del section[key]
+    if not section:
+        del config[SECTION]
     if config:
         _write(path, config)
     else:
@@ -133,11 +140,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"kestra_nb auto-load {state}: {path}")
     else:
         path = config_path(prefix)
-        config = read_config(path)
-        if EXTENSION in _extensions(config, path):
-            print(f"on: {path} ({SECTION}.{KEY} holds {EXTENSION})")
-        elif EXTENSION in _extensions(config, path, "extensions"):
-            print(f"on: {path} ({SECTION}.extensions holds {EXTENSION})")
+        keys = _keys_holding(read_config(path), path)
+        if keys:
+            print(f"on: {path} ({SECTION}.{keys[0]} holds {EXTENSION})")
         elif path.exists():
             print(f"off: {path} (exists, without {EXTENSION})")
         else:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..atomic import TargetExistsError, write_atomic
 from ..dotenv_codec import decode_dotenv, encode_dotenv, read_dotenv_text, showable_key
 from ..errors import DotenvError
+from ..secrets import render_macro
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 
@@ -153,12 +154,6 @@ def run_encode(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
-def _render_macro(template: str) -> str:
-    from ..secrets import _render_macro as render
-
-    return render(template)
-
-
 def run_decode(args: argparse.Namespace) -> int:
     """`kestra-nb decode IN [--show-values]`."""
     label = "<stdin>" if args.input == "-" else args.input
@@ -167,12 +162,12 @@ def run_decode(args: argparse.Namespace) -> int:
     except DotenvError as exc:
         print(f"kestra-nb decode: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    result = decode_dotenv(text, path=label, render=_render_macro)
+    result = decode_dotenv(text, path=label, render=render_macro)
     _report("decode", result.problems, result.notes)
     for name in result.names():
         if args.show_values:
             print(f"{name}={json.dumps(result.secrets[name], ensure_ascii=False)}")
-        elif showable_key(result.keys.get(name, name)) is None:
+        elif showable_key(result.keys.get(name, name).removeprefix("SECRET_")) is None:
             # a "name" that is a piece of a torn value (the documented bash loop makes them)
             line = result.lines.get(name)
             where = f"line {line}" if line is not None else "an entry"

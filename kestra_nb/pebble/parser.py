@@ -11,6 +11,7 @@ Kestra's single-line pre-processing did not catch) is Pebble's `Unexpected tag n
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from jinja2 import nodes
@@ -546,7 +547,10 @@ def referenced_secrets(source: str) -> set[str]:
     return keys
 
 
+@functools.lru_cache(maxsize=1024)
 def _parse_public(source: str) -> nodes.Template:
+    """The parse tree `referenced_names`/`referenced_secrets` walk (read-only): cached, since
+    a flow preview asks both about every string, which the renderer then compiles again."""
     try:
         return Parser(source).parse()
     except ParseFailure as exc:
