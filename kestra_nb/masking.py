@@ -15,7 +15,10 @@ scanned at once, and a large ASCII text is read and its masked copy written in p
 
 `MaskStream` masks text that arrives in pieces: it holds back only a tail that could still
 become a match, so a secret split across writes (or across kernel flushes) is still masked,
-and the concatenated output equals `Masker.mask` of the whole text.
+and the concatenated output equals `Masker.mask` of the whole text. One exception: a
+`truncated` match (the cut-off tail of a long secret) grows backward from its last 16
+characters, so text emitted before those arrived is already gone (see
+`docs/secrets-and-masking.md`).
 
 This module is core: it never imports IPython. Nothing here ever puts a secret value (or an
 encoding of one) into a message, warning or repr.
@@ -779,7 +782,8 @@ class Masker:
 
 
 class MaskStream:
-    """Mask text written in pieces; what it returns, concatenated, equals `mask(whole)`.
+    """Mask text written in pieces; what it returns, concatenated, equals `mask(whole)`
+    (but for `truncated` tails split before their last 16 characters: see the module).
 
     `write` only appends until `threshold` characters are pending, so small writes cost
     almost nothing; `drain` scans now and returns everything already safe, holding back

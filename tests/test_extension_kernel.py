@@ -156,3 +156,63 @@ def test_config_file_settings_apply_at_load(tmp_path: Path) -> None:
     assert "invalid: SECRET_* environment variables not loaded:" in out
     assert "once upper-cased" in out
     assert "one-Value-Here" not in out and "two-Value-Here" not in out
+
+
+@pytest.mark.kernel
+def test_env_names_colliding_once_lower_cased_do_not_break_the_session(tmp_path: Path) -> None:
+    """`ENV_STAGE` and `ENV_stage` are one `envs.stage` (Kestra would not start): the second
+    is reported and left out, and `envs` keeps working in every later cell."""
+    (tmp_path / "coll.env").write_text("ENV_STAGE=dev\nENV_stage=prod\n")
+    runner = NotebookRunner(tmp_path)
+    nb = runner.run(
+        [
+            "%load_ext kestra_nb",
+            "%kestra_env coll.env",
+            "%kestra_render stage={{ envs.stage }}",
+            "%%kestra_flow\nid: f\nnamespace: n\ntasks:\n  - id: t\n    type: a.B\n"
+            "    message: '{{ envs.stage }}'",
+            "%kestra_env .",
+        ],
+        env={"ENV_REGION": "eu", "ENV_region": "us"},
+    )
+    assert "ENV_region: collides with ENV_REGION" in runner.text(nb, 0)
+    loaded = runner.text(nb, 1)
+    assert "ENV_stage: collides with ENV_STAGE once lower-cased" in loaded, loaded
+    assert runner.text(nb, 2).strip() == "stage=dev"
+    assert "message: dev" in runner.text(nb, 3)
+    assert "is a directory" in runner.text(nb, 4)
+    assert "Traceback" not in runner.outputs_text(nb)
+
+
+@pytest.mark.kernel
+def test_unload_gives_back_hooks_other_tools_installed(tmp_path: Path) -> None:
+    """Another tool's instance-level hooks (`_showtraceback`, the session's `send`, a
+    stream's `_flush_buffers`) are back after `%unload_ext`, not replaced by the class's."""
+    runner = NotebookRunner(tmp_path)
+    nb = runner.run(
+        [
+            "import sys\nip = get_ipython()\n"
+            "def other_tb(*a, **k):\n    return orig_tb(*a, **k)\n"
+            "orig_tb = ip._showtraceback\nip._showtraceback = other_tb\n"
+            "send = ip.kernel.session.send\nip.kernel.session.send = send\n"
+            "flush = sys.stdout._flush_buffers\nsys.stdout._flush_buffers = flush",
+            "%load_ext kestra_nb",
+            "print(ip._showtraceback is other_tb, ip.kernel.session.send is send)",
+            "%unload_ext kestra_nb",
+            "print(ip._showtraceback is other_tb, ip.kernel.session.send is send,"
+            " sys.stdout.__dict__.get('_flush_buffers') is flush)",
+        ]
+    )
+    assert runner.text(nb, 2).strip() == "False False"  # masking is in front while loaded
+    assert runner.text(nb, 4).strip() == "True True True"
+
+
+@pytest.mark.kernel
+def test_a_secret_too_short_to_mask_is_said_in_one_plain_line(tmp_path: Path) -> None:
+    (tmp_path / ".env_encoded").write_text(f"SECRET_PIN={b64('123')}\n")
+    runner = NotebookRunner(tmp_path)
+    nb = runner.run(["%load_ext kestra_nb"])
+    lines = [line for line in runner.text(nb, 0).splitlines() if "PIN" in line]
+    assert lines == [
+        "kestra_nb: secret PIN is shorter than 4 characters and will not be masked in output"
+    ]

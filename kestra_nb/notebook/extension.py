@@ -12,8 +12,9 @@ model and ipywidgets are imported only when a magic first needs them.
 from __future__ import annotations
 
 import os
+import sys
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,19 +95,61 @@ class KernelSession:
         target_store = self.store if store is None else store
         target_environ = self.environ if environ is None else environ
         resolved = Path(path).expanduser().resolve()
+        if resolved.is_dir():
+            raise IsADirectoryError(21, "is a directory, not a dotenv file", str(resolved))
         if not resolved.is_file():
             raise FileNotFoundError(2, "no such file", str(resolved))
         with warnings.catch_warnings():  # problems are reported from the LoadReport instead
             warnings.simplefilter("ignore", SecretDecodeWarning)
             report = target_store.load_dotenv(resolved)
         envs = {k: v for k, v in report.environ.items() if k.startswith(ENV_PREFIX)}
-        target_environ.update(envs)
-        result = EnvFileLoad(resolved, len(report.secret_names), len(envs))
+        clashes = merge_envs(target_environ, envs)
+        result = EnvFileLoad(resolved, len(report.secret_names), len(envs) - len(clashes))
         result.ignored = len(report.environ) - len(envs)
-        result.problems = _dedupe(_where_stripped(p, resolved) for p in report.problems)
+        result.problems = _dedupe(
+            [*(_where_stripped(p, resolved) for p in report.problems), *clashes]
+        )
         if store is None and resolved not in self.env_files:
             self.env_files.append(resolved)
         return result
+
+
+def masker_subscriber(masker: Masker) -> Callable[[str, str], None]:
+    """A store subscriber that registers each value with `masker`; a value too short to mask
+    is said in one `kestra_nb:` line on stderr (naming the key, never the value) instead of
+    a warning pointing into this module's source."""
+
+    from ..masking import MaskingWarning
+
+    def register(name: str, value: str) -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", MaskingWarning)
+            masker.add(value, name)
+        for warning in caught:
+            print(f"kestra_nb: {warning.message}", file=sys.stderr)
+
+    return register
+
+
+def merge_envs(environ: dict[str, str], entries: Mapping[str, str]) -> list[str]:
+    """Add the `ENV_*` entries of `entries` to `environ`; return a problem line for each one
+    whose `envs` name collides with another spelling (Kestra would not start): it is left
+    out, so `envs` stays usable in every later cell."""
+    problems: list[str] = []
+    taken = {k.lower(): k for k in environ}
+    for key, value in entries.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        other = taken.get(key.lower())
+        if other is not None and other != key:
+            problems.append(
+                f"{key}: collides with {other} once lower-cased (envs.{key[4:].lower()}); "
+                "Kestra would not start; not loaded"
+            )
+            continue
+        environ[key] = value
+        taken[key.lower()] = key
+    return problems
 
 
 def current() -> KernelSession | None:
@@ -140,9 +183,10 @@ def load(ip: InteractiveShell) -> KernelSession:
             env_problems = [f"SECRET_* environment variables not loaded: {exc}"]
     from_environ = len(store)
     masker = Masker()  # filled, with names, by the subscription below (it replays)
-    environ = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
+    environ: dict[str, str] = {}
+    env_problems += merge_envs(environ, dict(os.environ))
     session = KernelSession(ip, store, masker, environ, magics)
-    unsubscribe = store.subscribe(lambda name, value: masker.add(value, name))
+    unsubscribe = store.subscribe(masker_subscriber(masker))
     if callable(unsubscribe):
         session._teardown.append(unsubscribe)
     magics.session = session

@@ -64,6 +64,24 @@ _REPLIES = frozenset(
 )
 
 
+def _patch(obj: Any, name: str, replacement: Any) -> Callable[[], None]:
+    """Set `obj.<name> = replacement`; return what undoes it: the instance attribute that
+    was there before (another tool's hook) comes back, or the class's own shows again. Does
+    nothing if someone replaced ours meanwhile (their hook stays)."""
+    had = name in obj.__dict__
+    previous = obj.__dict__.get(name)
+    setattr(obj, name, replacement)
+
+    def restore() -> None:
+        if obj.__dict__.get(name) == replacement:
+            if had:
+                setattr(obj, name, previous)
+            else:
+                del obj.__dict__[name]
+
+    return restore
+
+
 def install_output_masking(shell: Any, masker: Masker) -> OutputMasking:
     """Mask `masker`'s secrets in all output of `shell`'s kernel from now on; see the module."""
     masking = OutputMasking(shell, masker)
@@ -84,11 +102,10 @@ class _StreamMasking:
         self.release_requested = False
 
     def install(self) -> None:
-        self.stream._flush_buffers = self.flush_buffers
+        self._restore = _patch(self.stream, "_flush_buffers", self.flush_buffers)
 
     def uninstall(self) -> None:
-        if self.stream.__dict__.get("_flush_buffers") == self.flush_buffers:
-            del self.stream.__dict__["_flush_buffers"]
+        self._restore()
         # Text still held (written between the last release and now) goes back, masked, into
         # the stream's own buffers, ahead of anything written since.
         with self.lock:
@@ -156,6 +173,7 @@ class OutputMasking:
         self._session: Any = None
         self._session_send: Callable[..., Any] | None = None
         self._original_showtraceback: Callable[..., Any] | None = None
+        self._restores: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
         return (
@@ -194,7 +212,7 @@ class OutputMasking:
             if register is not None:
                 register(self._mask_msg)
         self._original_showtraceback = shell._showtraceback
-        shell._showtraceback = self._showtraceback
+        self._restores = [_patch(shell, "_showtraceback", self._showtraceback)]
         self._wrap_session()
         shell.events.register("post_run_cell", self._post_run_cell)
         self.installed = True
@@ -213,10 +231,9 @@ class OutputMasking:
             unregister = getattr(target, "unregister_hook", None)
             if unregister is not None:
                 unregister(self._mask_msg)
-        if shell.__dict__.get("_showtraceback") == self._showtraceback:
-            del shell.__dict__["_showtraceback"]
-        if self._session is not None and self._session.__dict__.get("send") == self._send:
-            del self._session.__dict__["send"]
+        for restore in reversed(self._restores):
+            restore()
+        self._restores = []
         self._session = None
         with contextlib.suppress(ValueError):
             shell.events.unregister("post_run_cell", self._post_run_cell)
@@ -271,7 +288,7 @@ class OutputMasking:
             return
         self._session = session
         self._session_send = session.send
-        session.send = self._send
+        self._restores.append(_patch(session, "send", self._send))
 
     def _send(
         self, stream: Any, msg_or_type: Any, content: Any = None, *args: Any, **kwargs: Any

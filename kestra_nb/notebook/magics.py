@@ -228,7 +228,9 @@ class KestraMagics(Magics, Configurable):
         session = self._session()
         base = session.store
         store = SecretStore()
-        store.subscribe(lambda name, value: session.masker.add(value, name))
+        from .extension import masker_subscriber
+
+        store.subscribe(masker_subscriber(session.masker))
         for name in base.names():
             store.add(name, base.get(name), source=base.source_of(name))
         environ = dict(session.environ)
@@ -286,8 +288,8 @@ class KestraMagics(Magics, Configurable):
 
         from ..pebble import Renderer
 
-        renderer = Renderer(secrets=session.store, environ=session.environ)
         try:
+            renderer = Renderer(secrets=session.store, environ=session.environ)
             text = renderer.render(template, {"inputs": inputs}, masked=self.mask)
         except KestraNbError as exc:
             self._fail(str(exc), exc)

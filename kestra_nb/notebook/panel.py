@@ -652,12 +652,13 @@ class SecretsPanel:
         extension owns this store, the file's `ENV_*` entries feed its `envs` too. Problems go
         to the status line, not to warnings.
         """
-        from .extension import current
+        from ..secrets import SecretDecodeWarning
+        from .extension import current, merge_envs
 
         self._quiet += 1
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with warnings.catch_warnings():  # decode problems go to the status line
+                warnings.simplefilter("ignore", SecretDecodeWarning)
                 report = self.store.load_dotenv(path)
             fresh = set(report.secret_names)
             for name in self.store.names():
@@ -666,13 +667,12 @@ class SecretsPanel:
         finally:
             self._quiet -= 1
         session = current()
+        clashes: list[str] = []
         if session is not None and session.store is self.store:
-            session.environ.update(
-                {k: v for k, v in report.environ.items() if k.startswith("ENV_")}
-            )
+            clashes = merge_envs(session.environ, report.environ)
         self._removed.clear()
         self.refresh()
-        problems = [str(p) for p in report.problems]
+        problems = [str(p) for p in report.problems] + clashes
         text = f"loaded {_count(len(fresh), 'secret')} from {path.name}"
         if problems:
             text += f", {len(problems)} skipped ({problems[0]}"
