@@ -567,7 +567,9 @@ HTML(panel.preview.value)""",
 
 **Write .env_encoded** writes beside the `.env` (the `Write to` field), with mode 0600,
 atomically. If the file already exists (when this notebook runs a second time), the panel
-asks first; **Overwrite** keeps the old file as `.env_encoded.bak`. After writing, the
+asks first and says what each choice does, by name: **Merge** (the default) updates the
+converted entries in place and keeps every other line, **Replace** writes the converted
+`.env` alone. Either way the old file is kept as `.env_encoded.bak`. After writing, the
 panel loads the new file into the kernel's secret store.""",
     ),
     (
@@ -575,8 +577,8 @@ panel loads the new file into the kernel's secret store.""",
         """print("Write to:", panel.target.value)
 panel.write_button.click()
 if panel.confirm_box.layout.display != "none":  # the file exists: confirm
-    print(panel.confirm_label.value)
-    panel.overwrite_button.click()
+    print(panel.status.value)
+    panel.merge_button.click()
 print(panel.status.value)""",
     ),
     ("code", "%kestra_secrets --list"),

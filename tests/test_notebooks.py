@@ -264,7 +264,7 @@ def test_03_convert_a_dotenv(executed: Executed) -> None:
 @pytest.mark.kernel
 def test_03_runs_again_auto_loaded_and_asks_before_overwriting(executed: Executed) -> None:
     """A second run, in a kernel that auto-loads the extension (as `make run` sets up):
-    `%load_ext` is a no-op, and Write finds `.env_encoded` and confirms the overwrite."""
+    `%load_ext` is a no-op, and Write finds `.env_encoded` and merges into it."""
     name = NAMES[2]
     profile = executed.runner.home / ".ipython" / "profile_default"
     profile.mkdir(parents=True, exist_ok=True)
@@ -281,7 +281,8 @@ def test_03_runs_again_auto_loaded_and_asks_before_overwriting(executed: Execute
     loaded = runner.text(again, executed.cell(name, "%load_ext"))
     assert "The kestra_nb extension is already loaded" in loaded
     text = runner.text(again, executed.cell(name, 'print("Write to:"'))
-    assert ".env_encoded exists: overwrite it (a .bak is kept)?" in text
+    assert ".env_encoded exists: choose Merge or Replace" in text
+    assert "Merged 6 secrets into .env_encoded (mode 0600)" in text
     assert "previous file kept as .env_encoded.bak" in text
     assert (executed.workdir / ".env_encoded.bak").read_bytes() == before
     assert runner.text(again, executed.cell(name, "%kestra_render")).strip() == (

@@ -10,6 +10,7 @@ ipykernel's, as ipywidgets' own tests do; the tests assert that no message, and 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import json
@@ -28,6 +29,7 @@ from ipywidgets.embed import embed_data
 
 from kestra_nb.dotenv_codec import decode_dotenv
 from kestra_nb.notebook.panel import SecretsPanel, name_problem, preview_rows
+from kestra_nb.pebble import Renderer
 from kestra_nb.secrets import SecretStore
 from tests.kernel import NotebookRunner
 
@@ -282,6 +284,59 @@ def test_the_list_follows_adds_made_elsewhere(messages: list[Any]) -> None:
     assert "<b>Kestra secrets</b>: 1 " in panel.title.value
 
 
+def _updates_of(messages: list[Any], widget: ipywidgets.Widget) -> list[Any]:
+    """The updates the kernel sent for one widget (one per redraw for the title)."""
+    comm_id = widget.comm.comm_id
+    return [d for k, d, _ in messages if k == "comm_msg" and CapturingComm.ids[id(d)] == comm_id]
+
+
+def test_a_file_loaded_elsewhere_is_drawn_once_and_derived_values_add_no_row(
+    messages: list[Any], workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = workdir / "big.env_encoded"
+    big.write_text(_encoded(**{f"KEY_{i:03d}": f"value-{i:03d}-Hk5" for i in range(200)}))
+    store = SecretStore()
+    told: list[str] = []
+    store.subscribe(lambda name, value: told.append(name))
+    panel = SecretsPanel(store, path=workdir / ".env_encoded")
+    redraws: list[int] = []  # the real refresh, counted
+    real_refresh = panel.refresh
+    monkeypatch.setattr(panel, "refresh", lambda: (redraws.append(1), real_refresh())[1])
+    before = len(_updates_of(messages, panel.title))  # the first draw
+
+    def drawn() -> tuple[int, int]:
+        """(refresh calls, title updates sent to the browser) so far."""
+        return len(redraws), len(_updates_of(messages, panel.title)) - before
+
+    async def cell() -> list[tuple[int, int]]:
+        """Code running in a kernel: the loop runs between cells and widget actions."""
+        seen = []
+        store.load_dotenv(big)  # as `%kestra_env big.env_encoded` does
+        seen.append(drawn())
+        await asyncio.sleep(0)  # the cell ends
+        seen.append(drawn())
+        store.add("DB", json.dumps({"user": "app", "password": ADDED}))
+        await asyncio.sleep(0)
+        seen.append(drawn())
+        rendered = Renderer(secrets=store).render("{{ secret('DB', subkey='password') }}")
+        assert rendered == ADDED
+        await asyncio.sleep(0)
+        seen.append(drawn())
+        return seen
+
+    assert asyncio.run(cell()) == [(0, 0), (1, 1), (2, 2), (2, 2)]
+    assert told[-1] == "DB.password"  # the store did tell its subscribers about the field
+    assert "<b>Kestra secrets</b>: 201 " in panel.title.value
+    assert panel.page_label.value == "1–25 of 201 (page 1/9)"
+    assert [r.current for r in panel.rows][:2] == ["DB", "KEY_000"]
+    type_into(panel.filter, "DB")
+    assert [r.current for r in panel.rows if r.current] == ["DB"]  # no DB.password row
+    # without an event loop (a plain script) each add is drawn at once
+    store.add("LATER", FROM_FILE)
+    assert len(redraws) == 4  # the filter, then the add
+    assert_clean(blob(messages), [ADDED, "value-007-Hk5"])
+
+
 # -- convert ---------------------------------------------------------------------------------
 ENV_TEXT = (
     "# a comment\n"
@@ -360,13 +415,16 @@ def test_an_existing_target_needs_confirmation_and_keeps_a_backup(
     type_into(panel.target, str(target))
     click(panel.write_button)
     assert panel.confirm_box.layout.display == ""
-    assert "exists" in panel.status.value and "Overwrite" in panel.status.value
+    assert panel.status.value == (
+        "out.env_encoded exists: choose Merge or Replace "
+        "(Merge keeps its other 1 secret, Replace drops them)"
+    )
     assert target.read_text() == "SECRET_OLD=b2xk\n"
     click(panel.cancel_button)
     assert panel.confirm_box.layout.display == "none"
     assert target.read_text() == "SECRET_OLD=b2xk\n"
     click(panel.write_button)
-    click(panel.overwrite_button)
+    click(panel.replace_button)
     assert decode_dotenv(target.read_text()).secrets == {"API_TOKEN": UPLOADED}
     backup = target.with_name(target.name + ".bak")
     assert backup.read_text() == "SECRET_OLD=b2xk\n"
@@ -376,6 +434,124 @@ def test_an_existing_target_needs_confirmation_and_keeps_a_backup(
     click(panel.write_button)
     assert panel.status.value.startswith("Nothing to write")
     assert_clean(blob(messages))
+
+
+def _encoded(**secrets: str) -> str:
+    return "".join(
+        f"SECRET_{k}={base64.b64encode(v.encode()).decode()}\n" for k, v in secrets.items()
+    )
+
+
+def test_writing_over_the_bound_file_says_what_happens_and_merges_by_default(
+    messages: list[Any], workdir: Path
+) -> None:
+    bound = workdir / ".env_encoded"
+    bound.write_text(
+        "# team secrets\n"
+        + _encoded(KEEP=FROM_FILE, API_TOKEN="old-Tq2", GONE="gone-Lp8")
+        + "ENV_X=1\n"
+    )
+    store = SecretStore()
+    store.load_dotenv(bound)
+    panel = SecretsPanel(store, path=bound)
+    click(next(r for r in panel.rows if r.current == "GONE").delete)  # Save not clicked yet
+    upload(panel.upload, ".env", f"api_token={UPLOADED}\nPEM='{MULTILINE}'\n".encode())
+    click(panel.write_button)
+    assert bound.read_text().startswith("# team secrets\nSECRET_KEEP=")  # nothing written yet
+    assert panel.confirm_box.layout.display == ""
+    assert panel.status.value == (
+        ".env_encoded exists: choose Merge or Replace "
+        "(Merge keeps its other 2 secrets, Replace drops them)"
+    )
+    said = html.unescape(panel.confirm_label.value)
+    assert ".env_encoded</b> exists with 3 secrets." in said
+    assert (
+        "<b>Merge</b> (recommended) updates 1 secret (API_TOKEN), adds 1 (PEM), keeps 2 "
+        "(KEEP, GONE) and every other line" in said
+    )
+    assert (
+        "<b>Replace</b> writes the converted .env alone: drops 2 secrets (KEEP, GONE) and "
+        "1 other entry" in said
+    )
+    # Merge is the default: first and the primary button
+    buttons = panel.confirm_box.children[1].children
+    assert buttons[0] is panel.merge_button and panel.merge_button.button_style == "primary"
+    assert panel.replace_button.button_style == "danger"
+    click(panel.merge_button)
+    assert panel.confirm_box.layout.display == "none"
+    text = bound.read_text()
+    assert text.startswith("# team secrets\nSECRET_KEEP=") and "ENV_X=1\n" in text
+    assert decode_dotenv(text).secrets == {
+        "KEEP": FROM_FILE,
+        "API_TOKEN": UPLOADED,
+        "GONE": "gone-Lp8",
+        "PEM": MULTILINE,
+    }
+    assert panel.status.value == (
+        "Merged 2 secrets into .env_encoded (mode 0600); previous file kept as "
+        ".env_encoded.bak; loaded 4 secrets from .env_encoded; 1 deleted here stay deleted "
+        "until Save"
+    )
+    # the deletion made before the merge is still pending, not undone by reading the file
+    assert store.names() == ["API_TOKEN", "KEEP", "PEM"]
+    assert [r.current for r in panel.rows if r.current] == ["API_TOKEN", "KEEP", "PEM"]
+    assert store.get("KEEP") == FROM_FILE and store.get("API_TOKEN") == UPLOADED
+    assert {Path(store.source_of(n)) for n in store.names()} == {bound}
+    assert decode_dotenv(bound.with_name(".env_encoded.bak").read_text()).secrets == {
+        "KEEP": FROM_FILE,
+        "API_TOKEN": "old-Tq2",
+        "GONE": "gone-Lp8",
+    }
+    click(panel.save_button)
+    assert panel.status.value.startswith("Saved 0 secrets, removed 1 in .env_encoded")
+    assert sorted(decode_dotenv(bound.read_text()).secrets) == ["API_TOKEN", "KEEP", "PEM"]
+    assert_clean(blob(messages), [*SECRETS, "gone-Lp8", "old-Tq2"])
+    assert_clean(widget_state(panel), [*SECRETS, "gone-Lp8", "old-Tq2"])
+
+
+def test_replace_drops_the_rest_and_no_write_loses_an_older_backup(
+    messages: list[Any], workdir: Path
+) -> None:
+    bound = workdir / ".env_encoded"
+    original = _encoded(KEEP=FROM_FILE, OTHER="other-Wm3")
+    bound.write_text(original)
+    store = SecretStore()
+    store.load_dotenv(bound)
+    panel = SecretsPanel(store, path=bound)
+    upload(panel.upload, ".env", f"API_TOKEN={UPLOADED}\n".encode())
+    click(panel.write_button)
+    assert "drops 2 secrets (KEEP, OTHER)" in panel.confirm_label.value
+    click(panel.replace_button)
+    assert decode_dotenv(bound.read_text()).secrets == {"API_TOKEN": UPLOADED}
+    assert store.names() == ["API_TOKEN"]  # what left the file left the store
+    assert panel.status.value.startswith("Wrote 1 secret to .env_encoded (mode 0600)")
+    backup = workdir / ".env_encoded.bak"
+    assert backup.read_text() == original
+    # a second Replace keeps the first backup (the original) under a new name
+    upload(panel.upload, ".env", f"PEM='{MULTILINE}'\n".encode())
+    click(panel.write_button)
+    click(panel.replace_button)
+    assert decode_dotenv(bound.read_text()).secrets == {"PEM": MULTILINE}
+    older = workdir / ".env_encoded.bak.1"
+    assert older.read_text() == original
+    assert decode_dotenv(backup.read_text()).secrets == {"API_TOKEN": UPLOADED}
+    assert "(older backup moved to .env_encoded.bak.1)" in panel.status.value
+    # Save does the same; an older backup equal to the current file is not copied again
+    type_into(panel.name_input, "ADDED")
+    type_into(panel.value_input, ADDED)
+    click(panel.add_button)
+    click(panel.save_button)
+    assert (workdir / ".env_encoded.bak.2").read_text() != backup.read_text()
+    assert decode_dotenv(backup.read_text()).secrets == {"PEM": MULTILINE}
+    assert sorted(p.name for p in workdir.iterdir()) == [
+        ".env_encoded",
+        ".env_encoded.bak",
+        ".env_encoded.bak.1",
+        ".env_encoded.bak.2",
+    ]
+    assert older.read_text() == original
+    assert_clean(blob(messages))
+    assert_clean(widget_state(panel))
 
 
 def test_collisions_refuse_the_write(messages: list[Any], workdir: Path) -> None:
@@ -554,6 +730,28 @@ def test_in_a_kernel_the_panel_uses_the_extension_and_the_saved_notebook_is_clea
     saved = (run_notebook.workdir / "executed.ipynb").read_text()
     assert "TYPED" in saved
     assert_clean(saved)
+
+
+@pytest.mark.kernel
+def test_in_a_kernel_a_file_loaded_by_a_magic_is_drawn_once(run_notebook: NotebookRunner) -> None:
+    """The batching relies on the kernel's event loop running between cells: check it does."""
+    big = run_notebook.workdir / "big.env_encoded"
+    big.write_text(_encoded(**{f"KEY_{i:03d}": f"value-{i:03d}-Hk5" for i in range(200)}))
+    nb = run_notebook.run(
+        [
+            "%load_ext kestra_nb",
+            "from kestra_nb import SecretsPanel\n"
+            "panel = SecretsPanel()\n"
+            "redraws = []\n"
+            "panel.title.observe(lambda change: redraws.append(1), names='value')\n"
+            "panel",
+            "%kestra_env big.env_encoded\nprint('in the cell', len(redraws))",
+            "print('after the cell', len(redraws), panel.page_label.value)",
+        ]
+    )
+    text = NotebookRunner.text
+    assert "in the cell 0" in text(nb, 2), text(nb, 2)
+    assert text(nb, 3).strip() == "after the cell 1 1–25 of 200 (page 1/8)", text(nb, 3)
 
 
 def test_an_unexpected_error_is_one_status_line_not_a_traceback(messages: list[Any]) -> None:

@@ -19,8 +19,10 @@ plain text: that is how every ipywidgets input works.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import html
+import os
 import re
 import warnings
 import weakref
@@ -33,22 +35,28 @@ from traitlets import Unicode
 
 from ..atomic import write_atomic
 from ..dotenv_codec import (
+    ENV_FILE_NAMES,
+    SECRET_PREFIX,
     EncodeResult,
     encode_dotenv,
     key_problem,
+    parse_dotenv,
+    read_dotenv_text,
     showable_key,
     update_encoded_file,
 )
 from ..errors import DotenvError, KestraNbError
+from ..masking import PLACEHOLDER as MASK
+from .extension import _count
 
 if TYPE_CHECKING:
     from ..secrets import SecretStore
 
 __all__ = ["SecretsPanel"]
 
-MASK = "******"
 PAGE_SIZE = 25
-ENCODED_NAME = ".env_encoded"
+ENCODED_NAME = ENV_FILE_NAMES[0]  # ".env_encoded"
+_NAMES_SHOWN = 6  # names listed in the Write confirmation before "and N more"
 # list columns: (header, width); the rows use the same widths
 _COLUMNS = (
     ("name", "220px"),
@@ -113,6 +121,17 @@ def _default_path() -> Path:
     return Path.cwd() / ENCODED_NAME
 
 
+def _deferred_refresh(ref: weakref.ReferenceType[SecretsPanel]) -> None:
+    """The batched redraw (an event-loop callback: never raises)."""
+    panel = ref()
+    if panel is None or not panel._redraw_pending or panel._unsubscribe is None:
+        return
+    try:
+        panel.refresh()
+    except Exception as exc:  # a traceback here would go to the kernel's log
+        panel._say(f"Error: unexpected {type(exc).__name__} while redrawing the list")
+
+
 def _button(description: str, **kwargs: Any) -> w.Button:
     """A button as wide as its label (ipywidgets' default width cuts long labels)."""
     return w.Button(description=description, layout=w.Layout(width="auto"), **kwargs)
@@ -130,10 +149,6 @@ def _short(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _same_file(a: str | Path | None, b: str | Path | None) -> bool:
@@ -195,6 +210,7 @@ class SecretsPanel:
         self._pending_source: str = ""
         self._removed: set[str] = set()  # names deleted here that Save drops from the file
         self._quiet = 0
+        self._redraw_pending = False  # a batched redraw is scheduled on the event loop
         self._unsubscribe: Any = None
         self._build(Path(path) if path is not None else _default_path())
         self._subscribe()
@@ -261,15 +277,26 @@ class SecretsPanel:
         )
         self.write_button = _button("Write .env_encoded", icon="save")
         self.write_button.on_click(self._on_write)
-        self.confirm_label = w.Label()
-        self.overwrite_button = _button("Overwrite", button_style="danger")
+        self.confirm_label = w.HTML()
+        self.merge_button = _button(
+            "Merge",
+            button_style="primary",
+            icon="code-fork",
+            tooltip="Update in place, keep others",
+        )
+        self.replace_button = _button("Replace", button_style="danger", tooltip="Drop the rest")
         self.cancel_button = _button("Cancel")
-        self.overwrite_button.on_click(self._on_overwrite)
+        self.merge_button.on_click(self._on_merge)
+        self.replace_button.on_click(self._on_replace)
         self.cancel_button.on_click(self._on_cancel)
-        self.confirm_box = w.HBox(
-            [self.confirm_label, self.overwrite_button, self.cancel_button],
+        self.confirm_box = w.VBox(
+            [
+                self.confirm_label,
+                w.HBox([self.merge_button, self.replace_button, self.cancel_button]),
+            ],
             layout=lay(display="none"),
         )
+        self._confirm_target: Path | None = None
 
         self.file_input = w.Text(
             description="File",
@@ -317,7 +344,7 @@ class SecretsPanel:
         self.widget.add_class("kestra-secrets-panel")
 
     def _subscribe(self) -> None:
-        """Refresh the list when something else adds to the store (weakly: no leak)."""
+        """Follow adds made elsewhere (weakly: no leak), one redraw per batch of adds."""
         subscribe = getattr(self.store, "subscribe", None)
         if subscribe is None:
             return
@@ -326,13 +353,38 @@ class SecretsPanel:
         def on_add(name: str, value: str) -> None:
             panel = ref()
             if panel is not None and not panel._quiet:
-                panel.refresh()
+                panel._store_changed(name, value)
 
         self._quiet += 1  # subscribe() replays every held secret: refresh once, after
         try:
             self._unsubscribe = subscribe(on_add)
         finally:
             self._quiet -= 1
+
+    def _store_changed(self, name: str, value: str) -> None:
+        """A subscriber call: schedule one redraw for a whole batch of adds.
+
+        `SecretStore.note_derived` calls subscribers too, with a name such as `DB.password`
+        for a value read out of a JSON secret by `secret('DB', subkey='password')`: that
+        is no new secret, so no redraw. A file loaded in a cell (`%kestra_env`,
+        `store.load_dotenv`) adds its secrets one by one: with an event loop running (a
+        kernel always has one) the redraw waits until the code that adds yields to the loop,
+        so the list is drawn once per cell or widget action, not once per secret.
+        """
+        try:
+            if name != name.upper() or name not in self.store or self.store.get(name) != value:
+                return  # a derived value (or a name already gone): the list is unchanged
+        except KestraNbError:
+            return
+        if self._redraw_pending:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a plain script): nothing to batch with
+            self.refresh()
+            return
+        self._redraw_pending = True
+        loop.call_soon(_deferred_refresh, weakref.ref(self))
 
     # --------------------------------------------------------------- display
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
@@ -387,6 +439,7 @@ class SecretsPanel:
 
     def refresh(self) -> None:
         """Redraw the list (current filter and page) from the store."""
+        self._redraw_pending = False  # a scheduled batch redraw has nothing left to do
         names = self._matching()
         pages = max(1, -(-len(names) // self.page_size))
         self.page = min(max(self.page, 0), pages - 1)
@@ -604,22 +657,31 @@ class SecretsPanel:
             return
         target = _absolute(self.target.value)
         if target.exists():
-            self.confirm_label.value = f"{_short(target)} exists: overwrite it (a .bak is kept)?"
+            plan = _WritePlan.of(target, self._pending)
+            self._confirm_target = target
+            self.confirm_label.value = plan.html(_short(target))
             self.confirm_box.layout.display = ""
-            self._say(
-                f"{_short(target)} exists: click Overwrite to replace it (keeps {target.name}.bak)"
-            )
+            self._say(plan.status(_short(target)))
             return
-        self._write(target, overwrite=False)
+        self._write(target, mode="new")
 
     @_guarded
-    def _on_overwrite(self, _b: w.Button | None = None) -> None:
+    def _on_merge(self, _b: w.Button | None = None) -> None:
+        """Write the converted entries into the existing target, keeping everything else."""
+        self._confirmed("merge")
+
+    @_guarded
+    def _on_replace(self, _b: w.Button | None = None) -> None:
+        """Replace the existing target with the converted `.env` alone."""
+        self._confirmed("replace")
+
+    def _confirmed(self, mode: str) -> None:
+        target = self._confirm_target or _absolute(self.target.value)
         self._hide_confirm()
         if self._pending is None:
             self._say("Nothing to write")
             return
-        target = _absolute(self.target.value)
-        self._write(target, overwrite=True)
+        self._write(target, mode=mode)
 
     @_guarded
     def _on_cancel(self, _b: w.Button | None = None) -> None:
@@ -629,19 +691,46 @@ class SecretsPanel:
     def _hide_confirm(self) -> None:
         self.confirm_box.layout.display = "none"
         self.confirm_label.value = ""
+        self._confirm_target = None
 
-    def _write(self, target: Path, *, overwrite: bool) -> None:
+    def _write(self, target: Path, *, mode: str) -> None:
+        """Write the pending conversion: `new` (target must not exist), `merge` or `replace`."""
         result = self._pending
         assert result is not None
-        backup = write_atomic(target, result.text, mode=0o600, overwrite=overwrite, backup=True)
+        older = _shift_backup(target) if mode != "new" else None
+        # deletions not saved yet stay pending when merging into the bound file
+        incoming = {e.key.upper() for e in result.entries}
+        deleted = set()
+        if mode == "merge" and _same_file(target, self.path):
+            deleted = self._removed - incoming
+        if mode == "merge":
+            entries = {e.key: e.value or "" for e in result.entries}
+            backup = update_encoded_file(target, entries)
+            del entries
+            verb = "Merged"
+        else:
+            backup = write_atomic(
+                target, result.text, mode=0o600, overwrite=mode == "replace", backup=True
+            )
+            verb = "Wrote"
         count = len(result.entries)
         self._pending = None
         self.preview.value = ""
         self.file_input.value = _short(target)
         report = self._load(target)
+        for name in sorted(deleted):
+            if name in self.store and _same_file(self.store.source_of(name), target):
+                self.store.remove(name)
+        if deleted:
+            self._removed = deleted
+            self.refresh()
+            report += f"; {len(deleted)} deleted here stay deleted until Save"
         kept = f"; previous file kept as {backup.name}" if backup else ""
+        if older is not None:
+            kept += f" (older backup moved to {older.name})"
+        where = "into" if mode == "merge" else "to"
         self._say(
-            f"Wrote {_count(count, 'secret')} to {_short(target)} (mode 0600){kept}; {report}"
+            f"{verb} {_count(count, 'secret')} {where} {_short(target)} (mode 0600){kept}; {report}"
         )
 
     # ----------------------------------------------------------- save/reload
@@ -689,10 +778,13 @@ class SecretsPanel:
                 f"Nothing to save: no secret added or deleted in this session ({_short(path)})"
             )
             return
+        older = _shift_backup(path)
         backup = update_encoded_file(path, session, remove=removed)
         count = len(session)
         del session
         kept = f"; previous file kept as {backup.name}" if backup else ""
+        if older is not None:
+            kept += f" (older backup moved to {older.name})"
         self._load(path)
         gone = f", removed {len(removed)}" if removed else ""
         self._say(f"Saved {_count(count, 'secret')}{gone} in {_short(path)}{kept}")
@@ -710,6 +802,121 @@ class SecretsPanel:
             self._say(f"Error: {_short(path)}: no such file")
             return
         self._say(f"Reloaded {_short(path)}: {self._load(path)}")
+
+
+def _shift_backup(target: Path) -> Path | None:
+    """Move an existing `<name>.bak` to the first free `<name>.bak.N` before a write.
+
+    `write_atomic` and `update_encoded_file` keep one backup level: the file as it was just
+    before the write, copied over any older `.bak`. A second write would lose the first
+    backup (the original file), so the panel moves it aside first, never overwriting a file;
+    an older backup equal to the current file is left in place (nothing would be lost).
+    Returns where the older backup went, or None.
+    """
+    real = Path(os.path.realpath(target))  # both writers back up the file a link points to
+    bak = real.with_name(real.name + ".bak")
+    if not bak.is_file() or not real.is_file() or bak.read_bytes() == real.read_bytes():
+        return None
+    n = 1
+    while True:
+        dest = bak.with_name(f"{bak.name}.{n}")
+        try:
+            os.link(bak, dest)  # never replaces an existing file
+        except FileExistsError:
+            n += 1
+            continue
+        except OSError:  # no hard links on this filesystem
+            if dest.exists() or dest.is_symlink():
+                n += 1
+                continue
+            os.rename(bak, dest)
+            return dest
+        os.unlink(bak)
+        return dest
+
+
+def _names(names: list[str], limit: int = _NAMES_SHOWN) -> str:
+    """Up to `limit` names (those that could be value material hidden), then `and N more`."""
+    shown = [showable_key(n) or "(name hidden)" for n in names[:limit]]
+    more = len(names) - limit
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+class _WritePlan:
+    """What Merge and Replace would do to an existing `.env_encoded`: names only.
+
+    Names are compared upper-cased, as Kestra and `update_encoded_file` compare them.
+    """
+
+    def __init__(self, existing: list[str], others: int, incoming: list[str]) -> None:
+        have = set(existing)
+        coming = set(incoming)
+        self.existing = existing
+        self.others = others  # non-`SECRET_*` entries of the existing file
+        self.replaced = [n for n in incoming if n in have]
+        self.added = [n for n in incoming if n not in have]
+        self.kept = [n for n in existing if n not in coming]
+
+    @classmethod
+    def of(cls, target: Path, result: EncodeResult) -> _WritePlan:
+        """The plan for writing `result` over the file at `target`."""
+        parsed = parse_dotenv(read_dotenv_text(target), path=str(target))
+        existing: list[str] = []
+        others = 0
+        for entry in parsed.entries:
+            if entry.key.startswith(SECRET_PREFIX):
+                name = entry.key[len(SECRET_PREFIX) :].upper()
+                if name not in existing:
+                    existing.append(name)
+            else:
+                others += 1
+        incoming = list(dict.fromkeys(e.key.upper() for e in result.entries))
+        return cls(existing, others, incoming)
+
+    def _merge_text(self) -> str:
+        parts = []
+        if self.replaced:
+            parts.append(
+                f"updates {_count(len(self.replaced), 'secret')} ({_names(self.replaced)})"
+            )
+        if self.added:
+            parts.append(f"adds {len(self.added)} ({_names(self.added)})")
+        parts.append(
+            f"keeps {len(self.kept)}"
+            + (f" ({_names(self.kept)})" if self.kept else "")
+            + " and every other line"
+        )
+        return ", ".join(parts)
+
+    def _replace_text(self) -> str:
+        lost = []
+        if self.kept:
+            lost.append(f"{_count(len(self.kept), 'secret')} ({_names(self.kept)})")
+        if self.others:
+            lost.append(_count(self.others, "other entry", "other entries"))
+        return "drops " + " and ".join(lost) if lost else "drops nothing"
+
+    def html(self, shown: str) -> str:
+        """The confirmation shown above the buttons."""
+        e = html.escape
+        have = _count(len(self.existing), "secret")
+        return (
+            f"<div><b>{e(shown)}</b> exists with {e(have)}."
+            f"<br><b>Merge</b> (recommended) {e(self._merge_text())}."
+            f"<br><b>Replace</b> writes the converted .env alone: {e(self._replace_text())}."
+            "<br>Either way the previous file is kept as a <code>.bak</code>.</div>"
+        )
+
+    def status(self, shown: str) -> str:
+        """The one status line."""
+        if self.kept:
+            tail = f"Merge keeps its other {_count(len(self.kept), 'secret')}, Replace drops them"
+        elif self.others:
+            tail = f"Merge keeps its {_count(self.others, 'other entry', 'other entries')}, "
+            tail += "Replace drops them"
+        else:
+            tail = "Merge and Replace give the same secrets"
+        return f"{shown} exists: choose Merge or Replace ({tail})"
 
 
 class _Row:
