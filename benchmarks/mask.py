@@ -9,6 +9,11 @@
 - Streaming: 80-character writes through `MaskStream.write`, as microseconds added per
   write over a bare `io.StringIO().write` (target: <= 3 us), also with a `drain()` every
   1,000 writes as the kernel does at each flush.
+- Holding back (no target; a stream holds back an end of its text that could start a
+  secret, or that lies inside a long variant and could still become a truncated tail):
+  how many characters stay pending after each drain, for whole log lines (expected: none)
+  and for the same text cut every 80 characters anywhere in a line, and the cost of one
+  such drain; also the one-off build of the stream's index of long variants.
 Baseline and candidate runs alternate and the best of N of each is kept (N is printed;
 the garbage collector is off while timing), so a busy machine slows both alike; on the
 20 MB text the ratio uses the fastest `str.encode()` of the whole run (alone or
@@ -240,6 +245,45 @@ def bench_stream(quick: bool) -> bool:
     return ok
 
 
+def bench_held_back(quick: bool) -> None:
+    """What a drain leaves pending in ordinary log text, and what such a drain costs."""
+    rng = random.Random(11)
+    for n in (10, 100, 1000):
+        secrets = make_secrets(rng, n)
+        text = make_log(rng, 400_000 if quick else 2_000_000, secrets, 0)
+        lines = [line + "\n" for line in text.split("\n")]
+        chunks = [text[i : i + 80] for i in range(0, len(text), 80)]
+        masker = Masker(secrets)
+        masker.mask("warm up")
+        start = time.perf_counter()
+        stream = masker.stream()
+        stream.write("x")
+        stream.drain()  # the first drain builds the stream's index of long variants
+        build = time.perf_counter() - start
+        stream.flush()
+        for label, pieces in (("whole lines", lines), ("cut mid-line", chunks)):
+            stream = masker.stream()
+            held: list[int] = []
+            enabled = gc.isenabled()
+            gc.disable()
+            start = time.perf_counter()
+            for piece in pieces:
+                stream.write(piece)
+                stream.drain()
+                held.append(stream.pending)
+            seconds = time.perf_counter() - start
+            if enabled:
+                gc.enable()
+            stream.flush()
+            some = sum(1 for h in held if h)
+            print(
+                f"held back {n:>4} secrets, {label:<13} after {len(held):>6} drains: "
+                f"{some / len(held):6.1%} hold any, mean {sum(held) / len(held):.2f} chars, "
+                f"max {max(held)}; {seconds / len(held) * 1e6:.2f} us per write + drain"
+            )
+        print(f"{'':<21} first drain incl. index build {build * 1e3:.1f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=20, help="size of the text (MB)")
@@ -249,6 +293,7 @@ def main() -> int:
     print(f"machine: {machine_load()}")
     ok = bench_whole(args.mb, args.quick)
     ok &= bench_stream(args.quick)
+    bench_held_back(args.quick)
     print(f"machine after: {machine_load()}")
     print("all targets met" if ok else "some targets missed")
     return 0 if ok else 1

@@ -15,10 +15,14 @@ scanned at once, and a large ASCII text is read and its masked copy written in p
 
 `MaskStream` masks text that arrives in pieces: it holds back only a tail that could still
 become a match, so a secret split across writes (or across kernel flushes) is still masked,
-and the concatenated output equals `Masker.mask` of the whole text. One exception: a
-`truncated` match (the cut-off tail of a long secret) grows backward from its last 16
-characters, so text emitted before those arrived is already gone (see
-`docs/secrets-and-masking.md`).
+and the concatenated output equals `Masker.mask` of the whole text. A tail is held back when
+it could start a variant, or when it lies inside a line of a long variant: a `truncated`
+match of a long secret's cut-off tail grows backward from its last 16 characters, so what
+comes before those must not leave first (a suffix array of the long variants' lines answers
+this with one lookup per drain). A line break is never held back for this, so `print`'s
+line end leaves at once; the one exception to the equality follows from it: a multi-line
+form's tail printed with its line breaks and flushed right after one of them shows the part
+of its cut first line before that break (see `docs/secrets-and-masking.md`).
 
 This module is core: it never imports IPython. Nothing here ever puts a secret value (or an
 encoding of one) into a message, warning or repr.
@@ -30,14 +34,17 @@ import base64
 import bisect
 import ctypes
 import html
+import itertools
 import json
 import os
 import sys
 import threading
 import warnings
+from array import array
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from operator import itemgetter
 from typing import Any, NamedTuple
 from urllib.parse import quote, quote_plus
@@ -479,9 +486,12 @@ def available_engines() -> list[str]:
 # ---------------------------------------------------------------------------- compiled set
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class _Compiled:
-    """An immutable snapshot of every pattern and its scanner; swapped whole on change."""
+    """An immutable snapshot of every pattern and its scanner; swapped whole on change.
+
+    Its repr counts patterns and never shows one (they are the secrets' forms).
+    """
 
     patterns: list[str]
     owners: list[tuple[str | None, str]]  # (name, kind) per pattern
@@ -491,6 +501,16 @@ class _Compiled:
     prefix_keys: frozenset[str]
     # pattern index -> (variant, +1 for its head / -1 for its tail): matches to extend
     extend: Mapping[int, tuple[tuple[str, int], ...]]
+    # variants whose tail is searched (`truncated`): streams hold back text inside them
+    tails: tuple[str, ...] = ()
+
+    @cached_property
+    def tail_index(self) -> _TailIndex | None:
+        """Built on first use (by a stream only): `Masker.mask` never needs it."""
+        return _TailIndex(self.tails) if self.tails else None
+
+    def __repr__(self) -> str:
+        return f"_Compiled(patterns={len(self.patterns)}, tails={len(self.tails)})"
 
     def hits(self, text: str) -> list[_Hit]:
         """Every match; a head (tail) of a long variant is extended forward (backward) for
@@ -538,6 +558,83 @@ class _Compiled:
         if j < len(pats) and pats[j] == tail:  # a whole pattern; a longer one may follow
             j += 1
         return j < len(pats) and pats[j].startswith(tail)
+
+
+# A stream's index of long variants sorts its positions by this many characters; where the
+# last ones of a text match there, each such place (at most `_TAIL_PLACES`) is followed back.
+_TAIL_KEY = 16
+_TAIL_PLACES = 64
+
+
+class _TailIndex:
+    """Finds the longest end of a text that lies inside one of some long variants.
+
+    A `truncated` tail match grows backward from a variant's last 16 characters, so while
+    the end of a stream's pending text lies inside a variant, a tail match may yet close
+    over it: a stream holds that much back, up to a line break (each line of a multi-line
+    variant is indexed on its own). The index is a suffix array over the lines reversed:
+    every entry is a position in one joined string, sorted by the next 16 characters (so
+    memory and build time grow with the variants' length, not its square). The text's
+    last 16 characters, reversed, are looked up once (`bisect`); their longest common
+    prefix with either neighbour is the answer, unless all 16 match: then each place they
+    match is followed backward (a variant so repetitive that more than 64 places match
+    holds back as much as the longest line could). No value ever leaves the index.
+    """
+
+    def __init__(self, variants: Iterable[str]) -> None:
+        # Each line of a variant on its own (and without the variant's last character, after
+        # which no more of it can follow): a line break is never held back, so `print`'s
+        # line end leaves at once even when a multi-line value is registered.
+        inner = sorted({line for v in variants for line in v[:-1].split("\n") if line})
+        chars = frozenset(itertools.chain.from_iterable(inner))
+        # a separator no variant contains: no match runs across it
+        sep = next(c for c in map(chr, itertools.count()) if c not in chars)
+        joined = sep.join(v[::-1] for v in inner) + sep
+
+        def key(p: int) -> str:
+            return joined[p : p + _TAIL_KEY]
+
+        positions = [p for p, c in enumerate(joined) if c != sep]
+        positions.sort(key=key)
+        self._joined = joined
+        self._key = key
+        self._positions = array("q", positions)
+        self._chars = chars
+        self._sep = sep
+        self._longest = max(map(len, inner), default=0)
+
+    def _probe(self, text: str, size: int) -> str:
+        """The last `size` characters of `text`, reversed, up to a line break or the
+        separator (which no indexed line has)."""
+        probe = text[-size:][::-1]
+        for stop in (probe.find(self._sep), probe.find("\n")):
+            if stop >= 0:
+                probe = probe[:stop]
+        return probe
+
+    def held(self, text: str) -> int:
+        """Length of the longest end of `text` found inside a variant (0 when none)."""
+        if not text or text[-1] not in self._chars:  # the common case (a line's "\n")
+            return 0
+        probe = self._probe(text, _TAIL_KEY)
+        positions, key = self._positions, self._key
+        i = bisect.bisect_left(positions, probe, key=key)
+        found = max(
+            _common_prefix(probe, 0, key(positions[j]))
+            for j in (i - 1, i)
+            if 0 <= j < len(positions)
+        )
+        if found < _TAIL_KEY:
+            return found
+        # The last 16 characters lie inside a variant: the entries equal to them are
+        # positions[i:high]; follow each backward through its variant.
+        probe = self._probe(text, self._longest)
+        last = min(len(positions), i + _TAIL_PLACES + 1)
+        high = bisect.bisect_right(positions, probe[:_TAIL_KEY], i, last, key=key)
+        if high > i + _TAIL_PLACES:
+            return len(probe)
+        joined, size = self._joined, len(probe)
+        return max(_common_prefix(probe, 0, joined[p : p + size]) for p in positions[i:high])
 
 
 def _common_prefix(text: str, start: int, variant: str) -> int:
@@ -683,12 +780,14 @@ class Masker:
         owners: dict[str, tuple[str | None, str]] = {}
         ends: dict[str, dict[tuple[str, int], None]] = {}  # head/tail -> variants to follow
         truncated: list[tuple[str, str | None]] = []
+        tails: dict[str, None] = {}  # long variants, in order
         heads = self.min_length <= TRUNCATION_KEY
         for value, name in self._values.items():
             for kind, text in secret_variants(value):
                 if len(text) >= self.min_length:
                     owners.setdefault(text, (name, kind))
                 if heads and len(text) >= TRUNCATION_MIN:
+                    tails[text] = None
                     for key, direction in (
                         (text[:TRUNCATION_KEY], 1),
                         (text[-TRUNCATION_KEY:], -1),
@@ -709,6 +808,7 @@ class Masker:
             sorted_patterns=sorted(patterns),
             prefix_keys=frozenset(p[:_PREFIX_KEY] for p in patterns if len(p) > _PREFIX_KEY),
             extend={index[key]: tuple(targets) for key, targets in ends.items()},
+            tails=tuple(tails),
         )
 
     @property
@@ -783,12 +883,16 @@ class Masker:
 
 class MaskStream:
     """Mask text written in pieces; what it returns, concatenated, equals `mask(whole)`
-    (but for `truncated` tails split before their last 16 characters: see the module).
+    (but for the line-break case the module describes).
 
     `write` only appends until `threshold` characters are pending, so small writes cost
     almost nothing; `drain` scans now and returns everything already safe, holding back
-    only a tail that could still grow into a match (or a masked range that a following
-    match could join); `flush` returns the rest, masked.
+    only a tail that could still grow into a match: the start of a variant, text inside
+    a line of a long variant (a `truncated` tail grows backward from its last 16
+    characters), or a masked range that a following match could join. `flush` returns the
+    rest, masked. Ordinary text waits at most until the next drain that sees it continue
+    differently, or until `flush` (the kernel's end of cell); a line break is never held
+    for a long variant (the exception to the equality: see the module).
     """
 
     def __init__(self, masker: Masker, threshold: int = 16384) -> None:
@@ -840,11 +944,14 @@ class MaskStream:
 
     @staticmethod
     def _safe_cut(buf: str, compiled: _Compiled, ranges: list[list[int]]) -> int:
+        # A truncated tail grows backward from a long variant's last characters: an end of
+        # buf that lies inside such a variant may still be the beginning of one.
+        n = len(buf)
+        tails = compiled.tail_index
+        cut = n if tails is None else n - tails.held(buf)
         # Every match starting before len - (L - 1) ends inside buf and was found; later
         # positions are held back only where the rest of buf could still start a match.
-        n = len(buf)
-        cut = n
-        for i in range(max(0, n - compiled.max_length + 1), n):
+        for i in range(max(0, n - compiled.max_length + 1), cut):
             if compiled.could_start(buf, i):
                 cut = i
                 break

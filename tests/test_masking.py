@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from kestra_nb.masking import (
     ENGINES,
+    TRUNCATION_KEY,
     Masker,
     MaskingWarning,
     Match,
@@ -398,6 +399,81 @@ def test_drain_holds_back_only_a_possible_prefix() -> None:
     assert stream.drain() == f"{P} done\n"
     assert stream.pending == 0
     assert stream.flush() == ""
+
+
+LONG_SECRET = "tok-" + "".join(f"{i:02d}Qz" for i in range(12))  # 52 characters
+
+
+def test_drain_holds_back_an_end_inside_a_long_value_until_its_tail_shows() -> None:
+    """A truncated tail (`%whos`: `<...>` and the last 25 characters) grows backward from its
+    last 16 characters: the part written first waits, whatever its length."""
+    m = masker(LONG_SECRET, engine="python")
+    stream = m.stream()
+    stream.write("x <...>" + LONG_SECRET[-25:-20])
+    assert stream.drain() == "x <...>"
+    assert stream.pending == 5
+    stream.write(LONG_SECRET[-20:] + " y\n")
+    assert stream.drain() == f"{P} y\n"
+    assert stream.pending == 0
+
+
+def test_drain_holds_back_only_the_end_that_lies_inside_a_long_value(engine: str) -> None:
+    m = masker(LONG_SECRET, engine=engine)
+    stream = m.stream()
+    # "Qz06Q" lies inside the value, "xQz06Q" does not: only the longest end found in
+    # the value is held back, the ordinary text before it is not
+    stream.write("processed 42 records\nsize xQz06Q")
+    assert stream.drain() == "processed 42 records\nsize x"
+    assert stream.pending == 5
+    stream.write(" done\n")  # not a tail after all
+    assert stream.drain() == "Qz06Q done\n"
+    assert stream.pending == 0
+
+
+MULTI_LINE = "-----BEGIN TEST KEY-----\n" + "Qz09ab" * 11 + "\n-----END TEST KEY-----"
+
+
+def test_ordinary_lines_are_not_held_back_by_long_values() -> None:
+    """A stream never holds back a line break for a long value, not even one that holds
+    line breaks itself (a PEM key): each drain of whole lines returns everything."""
+    m = masker(LONG_SECRET, base64.b64encode(LONG_SECRET.encode()).decode(), MULTI_LINE)
+    stream = m.stream()
+    for line in ["INFO request handled in 12 ms\n", "user Qz09 logged in from 10.0.3.7\n"]:
+        assert stream.write(line) == ""
+        assert stream.drain() == line
+        assert stream.pending == 0
+
+
+def test_without_truncated_matches_no_tail_is_held_back() -> None:
+    """With `min_length` above 16 there are no truncated matches: nothing to hold back."""
+    m = masker(LONG_SECRET, min_length=20)
+    stream = m.stream()
+    stream.write("x " + LONG_SECRET[-30:-20])
+    assert stream.drain() == "x " + LONG_SECRET[-30:-20]
+
+
+@pytest.mark.parametrize("secret", ["Q-" + "ab" * 60, "Z" + "x" * 200 + "-end"], ids=["ab", "x"])
+def test_tail_of_a_repetitive_long_value_split_at_every_offset(secret: str) -> None:
+    """Where the text's last 16 characters match a long value at many places, the stream
+    holds back as much as the longest form could need (never less than the tail)."""
+    m = masker(secret)
+    text = "x <...>" + secret[-60:] + " y\n"
+    for cut in range(len(text) + 1):
+        stream = m.stream(threshold=1)
+        first = stream.write(text[:cut]) + stream.drain()
+        out = first + stream.write(text[cut:]) + stream.drain() + stream.flush()
+        assert f"x <...>{P} y\n".startswith(first), cut  # what left early is final
+        assert out == m.mask(text) == f"x <...>{P} y\n", cut
+
+
+def test_internal_snapshot_repr_shows_no_form_of_a_secret() -> None:
+    m = masker(LONG_SECRET)
+    stream = m.stream()
+    stream.write("x")
+    stream.drain()  # builds the stream's index of long variants too
+    snapshot = m._snapshot()
+    shown = repr(snapshot) + repr(snapshot.tail_index if snapshot else None)
+    assert LONG_SECRET[-TRUNCATION_KEY:] not in shown and "Qz" not in shown
 
 
 def test_masked_range_at_the_end_is_held_until_more_arrives() -> None:
