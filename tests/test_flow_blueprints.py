@@ -21,6 +21,7 @@ import nbformat
 import pytest
 
 from kestra_nb.flow import KestraFlow
+from tests.flow_helpers import shown
 from tests.kernel import NotebookRunner
 
 SECRETS = {
@@ -46,23 +47,6 @@ def flow_of(text: str, **inputs: Any) -> KestraFlow:
         inputs=inputs or None,
         execution={"id": EXECUTION_ID, "startDate": START},
     )
-
-
-def shown(flow: KestraFlow) -> str:
-    """Everything a notebook can display of the flow."""
-    parts = [
-        flow.html(),
-        flow.html("both"),
-        flow.text(),
-        flow.text("both"),
-        flow._repr_html_(),
-        flow.to_yaml(),
-        repr(flow),
-        *(str(e) for e in flow.errors),
-        *(str(w) for w in flow.warnings),
-        *(str(d) for d in flow.deferred),
-    ]
-    return "\n".join(parts)
 
 
 def assert_nothing_shown(flow: KestraFlow, *names: str) -> None:

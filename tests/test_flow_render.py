@@ -20,6 +20,7 @@ import pytest
 from kestra_nb import FlowError, SecretStore
 from kestra_nb.atomic import TargetExistsError
 from kestra_nb.flow import KestraFlow
+from tests.flow_helpers import shown
 
 TOKEN = "ghp_s3cr3tT0ken42"
 SLACK = "https://hooks.slack.com/services/T000/B000/XXXXSECRET"
@@ -29,11 +30,6 @@ def flow_of(text: str, **kwargs: object) -> KestraFlow:
     kwargs.setdefault("secrets", {"GITHUB_TOKEN": TOKEN})
     kwargs.setdefault("environ", {})
     return KestraFlow.from_yaml(textwrap.dedent(text), **kwargs)  # type: ignore[arg-type]
-
-
-def shown(flow: KestraFlow) -> str:
-    """Everything a notebook could display of the flow."""
-    return flow.to_yaml() + flow.html() + flow.text() + repr(flow) + flow.html("both")
 
 
 HELLO_SECRET = """\
