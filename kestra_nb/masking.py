@@ -49,6 +49,8 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 from urllib.parse import quote, quote_plus
 
+from .kestra import PLACEHOLDER as KESTRA_PLACEHOLDER
+
 __all__ = [
     "ENGINES",
     "MaskStream",
@@ -58,7 +60,7 @@ __all__ = [
     "secret_variants",
 ]
 
-PLACEHOLDER = "******"
+PLACEHOLDER = KESTRA_PLACEHOLDER
 # Derived variants (encodings, lines) shorter than this are dropped: too many false positives.
 MIN_DERIVED_LENGTH = 6
 # Lines of a multi-line secret are kept from this length (the default minimum secret length).
@@ -730,30 +732,40 @@ class Masker:
         """Register a secret; returns whether it will be masked.
 
         Empty and whitespace-only values are ignored. Values shorter than `min_length`
-        are not masked; one `MaskingWarning` naming the key (never the value) is issued.
+        are not masked; one `MaskingWarning` naming the key (never the value) is issued
+        (`register` returns that note as data instead).
         """
+        masked, note = self._register(value, name)
+        if note is not None:
+            warnings.warn(note, MaskingWarning, stacklevel=2)
+        return masked
+
+    def register(self, value: str, name: str | None = None) -> str | None:
+        """Register a secret, as `add`; returns the one-line note for a value too short to
+        be masked (the first time for its key; never the value), else None. No warning."""
+        return self._register(value, name)[1]
+
+    def _register(self, value: str, name: str | None) -> tuple[bool, str | None]:
         if not isinstance(value, str):
             raise TypeError(f"a secret must be str, not {type(value).__name__}")
         if not value.strip():
-            return False
+            return False, None
         if len(value) < self.min_length:
             label = name or "(unnamed)"
             with self._lock:
                 first = label not in self._too_short
                 self._too_short.add(label)
-            if first:
-                warnings.warn(
-                    f"secret {label} is shorter than {self.min_length} characters "
-                    "and will not be masked in output",
-                    MaskingWarning,
-                    stacklevel=2,
-                )
-            return False
+            if not first:
+                return False, None
+            return False, (
+                f"secret {label} is shorter than {self.min_length} characters "
+                "and will not be masked in output"
+            )
         with self._lock:
             if value not in self._values or (self._values[value] is None and name is not None):
                 self._values[value] = name
                 self._dirty = True
-        return True
+        return True, None
 
     def __len__(self) -> int:
         return len(self._values)

@@ -31,6 +31,7 @@ from .dotenv_codec import (
     showable_key,
 )
 from .errors import DotenvError, SecretNotFound, SecretStoreError
+from .kestra import REDACTED_ENV_NAMES, envs_from
 
 __all__ = [
     "REDACTED_ENV_NAMES",
@@ -42,11 +43,6 @@ __all__ = [
 ]
 
 Subscriber = Callable[[str, str], object]
-
-# Kestra never exposes these through `envs` (K26 `VariableConfiguration`).
-REDACTED_ENV_NAMES = frozenset(
-    {"KESTRA_PLUGINS_PATH", "KESTRA_CONFIGURATION_PATH", "KESTRA_CONFIGURATION", "KESTRA_JAVA_OPTS"}
-)
 
 
 class SecretDecodeWarning(UserWarning):
@@ -77,30 +73,9 @@ class LoadReport:
         return not self.problems
 
 
-def envs_from(mapping: Mapping[str, str | None], prefix: str = "ENV_") -> dict[str, str]:
-    """Kestra's `envs` map: entries starting with `prefix` (case-sensitive), prefix stripped,
-    the rest lower-cased, value raw. Names colliding once lower-cased raise `SecretStoreError`
-    (Kestra fails to start); Kestra's redacted configuration names are left out.
-    """
-    envs: dict[str, str] = {}
-    origin: dict[str, str] = {}
-    for key, value in mapping.items():
-        if value is None or not key.startswith(prefix) or key in REDACTED_ENV_NAMES:
-            continue
-        name = key[len(prefix) :].lower()
-        if name in origin and origin[name] != key:
-            raise SecretStoreError(
-                f"'{key}' and '{origin[name]}' both give envs.{name} once lower-cased "
-                "(Kestra would refuse to start); rename one of them"
-            )
-        origin[name] = key
-        envs[name] = value
-    return envs
-
-
 def render_macro(template: str) -> str:
     """Evaluate a dotenv `{{ ... }}` macro with the Kestra expression engine."""
-    from .pebble import Renderer  # lazy: the engine is heavier than the store
+    from .pebble import Renderer  # lazy: keeps `%load_ext` fast (the engine loads Jinja2)
 
     return Renderer().render(template)
 
@@ -123,42 +98,44 @@ class SecretStore:
 
     @classmethod
     def from_environ(
-        cls, mapping: Mapping[str, str], *, source: str = "environment"
+        cls, mapping: Mapping[str, str], *, source: str = "environment", warn: bool = True
     ) -> SecretStore:
         """A store from env-style entries: `SECRET_*` only, decoded as Kestra decodes them.
 
-        Entries that fail to decode are dropped, listed on `problems` and warned about
-        (`SecretDecodeWarning`); names colliding once upper-cased raise `SecretStoreError`.
+        Entries that fail to decode are dropped and listed on `problems` (the data), and,
+        unless `warn=False`, also warned about (`SecretDecodeWarning`) for a Python caller who
+        does not read `problems`; names colliding once upper-cased raise `SecretStoreError`.
         """
         store = cls()
         result = decode_environ(mapping, path=None)
-        store._absorb(result, source)
+        store._absorb(result, source, 3 if warn else None)
         return store
 
     @classmethod
-    def from_env(cls) -> SecretStore:
+    def from_env(cls, *, warn: bool = True) -> SecretStore:
         """A store from `os.environ`, as Kestra builds its own at start-up."""
-        return cls.from_environ(dict(os.environ))
+        return cls.from_environ(dict(os.environ), warn=warn)
 
     @classmethod
-    def from_dotenv(cls, path: str | os.PathLike[str]) -> SecretStore:
+    def from_dotenv(cls, path: str | os.PathLike[str], *, warn: bool = True) -> SecretStore:
         """A store from one dotenv file (see `load_dotenv`)."""
         store = cls()
-        store._load_dotenv(path, stacklevel=4)
+        store._load_dotenv(path, 4 if warn else None)
         return store
 
-    def load_dotenv(self, path: str | os.PathLike[str]) -> LoadReport:
+    def load_dotenv(self, path: str | os.PathLike[str], *, warn: bool = True) -> LoadReport:
         """Add a dotenv file's `SECRET_*` entries (decoded as Kestra does) to this store.
 
         The file is parsed as python-dotenv parses it; a value holding a `{{ }}` macro
         (`SECRET_X={{ "password" | base64encode }}`) is evaluated first. Entries that fail are
-        dropped, reported and warned about. A file that cannot be read raises `DotenvError`;
-        two spellings of one name in the file raise `SecretStoreError` and add nothing.
-        Existing secrets of the same name are replaced (source: the file's path).
+        dropped and listed on the report's `problems` (and, unless `warn=False`, warned
+        about). A file that cannot be read raises `DotenvError`; two spellings of one name in
+        the file raise `SecretStoreError` and add nothing. Existing secrets of the same name
+        are replaced (source: the file's path).
         """
-        return self._load_dotenv(path, stacklevel=4)
+        return self._load_dotenv(path, 4 if warn else None)
 
-    def _load_dotenv(self, path: str | os.PathLike[str], stacklevel: int) -> LoadReport:
+    def _load_dotenv(self, path: str | os.PathLike[str], stacklevel: int | None) -> LoadReport:
         name = os.fspath(path)
         text = read_dotenv_text(path)
         result = decode_dotenv(text, path=name, render=render_macro)
@@ -177,7 +154,9 @@ class SecretStore:
             notes=list(result.notes),
         )
 
-    def _absorb(self, result: DecodeResult, source: str, stacklevel: int = 3) -> list[str]:
+    def _absorb(self, result: DecodeResult, source: str, stacklevel: int | None) -> list[str]:
+        """Take a decode result in; each problem goes on `problems`, and is warned about at
+        `stacklevel` (the public caller's frame) unless that is None."""
         if result.collisions:
             more = len(result.collisions) - 1
             raise SecretStoreError(
@@ -185,7 +164,8 @@ class SecretStore:
             )
         for problem in result.problems:
             self.problems.append(problem)
-            warnings.warn(str(problem), SecretDecodeWarning, stacklevel=stacklevel)
+            if stacklevel is not None:
+                warnings.warn(str(problem), SecretDecodeWarning, stacklevel=stacklevel)
         for name in sorted(result.secrets):
             self._put(name, result.secrets[name], source)
         return sorted(result.secrets)

@@ -34,7 +34,7 @@ from traitlets.config import Configurable
 from ..errors import KestraNbError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .extension import KernelSession
+    from .session import KernelSession
 
 SHOW_CHOICES = ("rendered", "source", "both")
 
@@ -211,15 +211,9 @@ class KestraMagics(Magics, Configurable):
         Kestra masks a SECRET input in every log of the run; here it stays masked in every
         later cell output too. The flow's own masker has already warned about a short one.
         """
-        import warnings
-
-        from ..masking import MaskingWarning
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", MaskingWarning)
-            for name, value in getattr(flow, "_secret_values", ()):
-                if isinstance(value, str):
-                    session.masker.add(value, name)
+        for name, value in getattr(flow, "_secret_values", ()):
+            if isinstance(value, str):
+                session.masker.register(value, name)
 
     def _cell_context(self, paths: list[str]) -> tuple[Any, dict[str, str]]:
         """A copy of the store and environ with extra dotenv files, for one cell."""
@@ -228,7 +222,7 @@ class KestraMagics(Magics, Configurable):
         session = self._session()
         base = session.store
         store = SecretStore()
-        from .extension import masker_subscriber
+        from .session import masker_subscriber
 
         store.subscribe(masker_subscriber(session.masker))
         for name in base.names():

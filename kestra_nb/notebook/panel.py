@@ -24,7 +24,6 @@ import functools
 import html
 import os
 import re
-import warnings
 import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -47,7 +46,7 @@ from ..dotenv_codec import (
 )
 from ..errors import DotenvError, KestraNbError
 from ..masking import PLACEHOLDER as MASK
-from .extension import _count
+from ..text import plural as _count
 
 if TYPE_CHECKING:
     from ..secrets import SecretStore
@@ -99,7 +98,7 @@ def _guarded(method: _F) -> _F:
 
 def _default_store() -> SecretStore:
     """The loaded extension's store, else a new empty one."""
-    from .extension import current
+    from .session import current
 
     session = current()
     if session is not None:
@@ -111,7 +110,7 @@ def _default_store() -> SecretStore:
 
 def _default_path() -> Path:
     """The `.env_encoded` the extension loaded last, else `./.env_encoded`."""
-    from .extension import current
+    from .session import current
 
     session = current()
     if session is not None:
@@ -583,7 +582,7 @@ class SecretsPanel:
 
     def _register_with_session_masker(self, name: str, value: str) -> None:
         """Mask the value in output even when this store is not the extension's."""
-        from .extension import current
+        from .session import current
 
         session = current()
         if session is not None and session.store is not self.store:
@@ -741,14 +740,11 @@ class SecretsPanel:
         extension owns this store, the file's `ENV_*` entries feed its `envs` too. Problems go
         to the status line, not to warnings.
         """
-        from ..secrets import SecretDecodeWarning
-        from .extension import current, merge_envs
+        from .session import current, merge_envs
 
         self._quiet += 1
         try:
-            with warnings.catch_warnings():  # decode problems go to the status line
-                warnings.simplefilter("ignore", SecretDecodeWarning)
-                report = self.store.load_dotenv(path)
+            report = self.store.load_dotenv(path, warn=False)  # problems: the status line
             fresh = set(report.secret_names)
             for name in self.store.names():
                 if name not in fresh and _same_file(self.store.source_of(name), path):

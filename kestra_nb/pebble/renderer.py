@@ -24,7 +24,10 @@ from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError
 
-from ..errors import RenderError, SecretNotFound
+from ..dotenv_codec import decode_environ
+from ..errors import RenderError, SecretNotFound, SecretStoreError
+from ..kestra import SECRET_PREFIX, envs_from
+from ..sources import MappingSource, SecretsLike, SecretSource, as_source
 from . import runtime
 from .environment import PebbleEnvironment
 from .exceptions import (
@@ -46,17 +49,18 @@ DEFAULT_FLOW = {"id": "notebook", "namespace": "company.team"}
 class Renderer:
     """Render Kestra expressions exactly as Kestra 1.x would (see the module docstring).
 
-    `secrets`: a `SecretStore` (case-insensitive `get`) or a plain mapping (keys looked up
-    upper-cased, like Kestra). `environ`: environment-style entries; `ENV_X` becomes
-    `envs.x`, and without `secrets` its base64 `SECRET_X` entries are the secrets, as in
-    Kestra. `functions`: implementations of server functions (`kv`, `read`, ...).
+    `secrets`: a `SecretSource` (the `SecretStore`) or a plain mapping (keys looked up
+    upper-cased, like Kestra), normalised by `kestra_nb.sources.as_source`. `environ`:
+    environment-style entries; `ENV_X` becomes `envs.x`, and without `secrets` its base64
+    `SECRET_X` entries are the secrets, as in Kestra. `functions`: implementations of
+    server functions (`kv`, `read`, ...).
     `kestra_version="2"` switches to the 2.0 development line's grammar (§3.6: `??`, `???`
     and `isIn` below filters and arithmetic; `<`/`>` on two strings compare them).
     """
 
     def __init__(
         self,
-        secrets: Any = None,
+        secrets: SecretsLike = None,
         environ: Mapping[str, str] | None = None,
         recursive: bool = False,
         functions: Mapping[str, Callable[..., Any]] | None = None,
@@ -67,13 +71,11 @@ class Renderer:
         self.functions: dict[str, Callable[..., Any]] = dict(functions or {})
         self.envs: dict[str, str] = {}
         if environ:
-            from ..secrets import SecretStore, envs_from
-
             self.envs = envs_from(environ)
-            if secrets is None and any(k.startswith("SECRET_") for k in environ):
+            if secrets is None and any(k.startswith(SECRET_PREFIX) for k in environ):
                 # Kestra reads its secrets from the same environment (base64 `SECRET_*`)
-                secrets = SecretStore.from_environ(environ)
-        self.secrets = secrets
+                secrets = _environ_secrets(environ)
+        self.secrets: SecretSource | None = None if secrets is None else as_source(secrets)
         self.environment = PebbleEnvironment(
             self.functions, recursive=recursive, kestra_version=kestra_version
         )
@@ -160,7 +162,7 @@ class Renderer:
             masked=masked,
             functions=self.functions,
             render_string=self._render,
-            consume_secret=getattr(self.secrets, "note_derived", None),
+            consume_secret=None if self.secrets is None else self.secrets.note_derived,
         )
 
     def _render(self, template: str, variables: Mapping[str, Any], recursive: bool) -> str:
@@ -264,17 +266,18 @@ class Renderer:
         store = self.secrets
         if store is None:
             raise SecretNotFoundError(key)
-        if isinstance(store, Mapping):
-            value = store.get(key.upper())
-            if value is None:
-                value = store.get(key)
-            if value is None:
-                raise SecretNotFoundError(key)
-            return str(value)
         try:
             return str(store.get(key))
         except SecretNotFound:
             raise SecretNotFoundError(key) from None
+
+
+def _environ_secrets(environ: Mapping[str, str]) -> MappingSource:
+    """The `SECRET_*` entries decoded as Kestra decodes them (undecodable ones dropped)."""
+    result = decode_environ(environ, path=None)
+    if result.collisions:
+        raise SecretStoreError(str(result.collisions[0]))
+    return MappingSource(result.secrets)
 
 
 def _formatted(exc: Exception) -> Exception:

@@ -21,11 +21,12 @@ from typing import Any
 from jinja2.runtime import LoopContext, Macro
 from jinja2.utils import missing
 
+from ..kestra import PLACEHOLDER
 from . import values
 from .exceptions import NotAvailableError, PebbleError, SecretNotFoundError, UndefinedError
 from .nodes import block_ident
 
-MASK = "******"
+MASK = PLACEHOLDER  # what `secret()` shows in a masked rendering
 
 
 class Missing(Exception):
