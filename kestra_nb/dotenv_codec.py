@@ -32,8 +32,10 @@ from dotenv.variables import parse_variables
 
 from .atomic import write_atomic
 from .errors import DotenvError
+from .kestra import SECRET_PREFIX
 
 __all__ = [
+    "SECRET_PREFIX",
     "DecodeResult",
     "EncodeResult",
     "Entry",
@@ -50,7 +52,6 @@ __all__ = [
     "update_encoded_file",
 ]
 
-SECRET_PREFIX = "SECRET_"
 
 # Java's `\R`: \r\n, \n, \u000B, \u000C, \r, \u0085, \u2028, \u2029 (SecretService strips them).
 _JAVA_LINE_BREAKS = re.compile("\r\n|[\n\x0b\x0c\r\x85\u2028\u2029]")

@@ -27,11 +27,10 @@ import os
 import re
 import stat
 import subprocess
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from .atomic import write_atomic
 from .dotenv_codec import (
@@ -50,10 +49,10 @@ from .masking import (
     TRUNCATION_KEY,
     TRUNCATION_MIN,
     Masker,
-    MaskingWarning,
     secret_variants,
 )
 from .secrets import SecretStore, render_macro
+from .sources import SecretsLike, secret_pairs
 
 # ENV_FILE_NAMES and find_env_files (dotenv_codec) are re-exported: the CLI looks for the
 # same files as the notebook extension does.
@@ -84,17 +83,6 @@ _TEXT_MIME = re.compile(r"^(text/.*|application/(.*\+)?(json|xml|javascript)|ima
 _UNSAFE = frozenset('"\\/<>&\u2028\u2029') | {chr(i) for i in range(0x20)} | {"\x7f"}
 _UNSAFE_RE = re.compile("[" + re.escape("".join(sorted(_UNSAFE))) + "]")
 _ATTACHMENTS = re.compile(rb'"attachments"\s*:\s*\{\s*"')
-
-
-class _SecretSource(Protocol):
-    """Anything shaped like `SecretStore`: sorted names and a lookup."""
-
-    def names(self) -> list[str]: ...
-
-    def get(self, key: str) -> str: ...
-
-
-SecretsLike = Mapping[str, str] | Iterable[tuple[str, str]] | _SecretSource
 
 
 @dataclass(frozen=True)
@@ -149,7 +137,7 @@ class Finding:
 
 @dataclass
 class ScanReport:
-    """What a scan found and did. `exit_code`: 0 clean, 1 findings, 2 read errors."""
+    """What a scan found and did; `outcome` sums it up (`clean`, `findings` or `errors`)."""
 
     findings: list[Finding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
@@ -160,10 +148,11 @@ class ScanReport:
     secrets: int = 0
 
     @property
-    def exit_code(self) -> int:
+    def outcome(self) -> str:
+        """`errors` when a path could not be read, else `findings` or `clean`."""
         if self.errors:
-            return 2
-        return 1 if self.findings else 0
+            return "errors"
+        return "findings" if self.findings else "clean"
 
     def to_json(self) -> list[dict[str, Any]]:
         """The findings as a list of dicts with stable keys (see `Finding`)."""
@@ -201,16 +190,6 @@ class _Slot:
 
 def _how(value: Any) -> str:
     return "lines" if isinstance(value, list) else "str"
-
-
-def _secret_pairs(secrets: SecretsLike) -> list[tuple[str, str]]:
-    if isinstance(secrets, Mapping):
-        return [(str(k), str(v)) for k, v in secrets.items()]
-    names = getattr(secrets, "names", None)
-    getter = getattr(secrets, "get", None)
-    if callable(names) and callable(getter):
-        return [(n, getter(n)) for n in names()]
-    return [(str(k), str(v)) for k, v in secrets]  # type: ignore[union-attr]
 
 
 def _anchor(text: str) -> str:
@@ -252,14 +231,12 @@ class Scanner:
         anchors: set[str] = set()
         seen: set[str] = set()
         count = 0
-        for name, value in _secret_pairs(secrets):
+        for name, value in secret_pairs(secrets):
             if not value or not value.strip() or value in seen:
                 continue
             seen.add(value)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", MaskingWarning)
-                usable = self.masker.add(value, name=name)
-            if not usable:
+            self.masker.register(value, name)  # a too-short value is noted just below
+            if len(value) < self.masker.min_length:
                 self.notes.append(
                     f"secret {name} is shorter than {self.masker.min_length} characters: "
                     "not looked for"
@@ -729,8 +706,7 @@ def load_secret_file(path: str | os.PathLike[str]) -> SecretFile:
 
 def secrets_from_environ(environ: Mapping[str, str] | None = None) -> SecretFile:
     """The `SECRET_*` variables of `environ` (default `os.environ`), decoded as Kestra does."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        store = SecretStore.from_environ(dict(os.environ if environ is None else environ))
+    environ = os.environ if environ is None else environ
+    store = SecretStore.from_environ(dict(environ), warn=False)  # problems: on the result
     pairs = [(n, store.get(n)) for n in store.names()]
     return SecretFile("SECRET_* variables", True, pairs, [str(p) for p in store.problems])

@@ -26,6 +26,7 @@ from nbformat.v4 import (
     new_output,
 )
 
+from kestra_nb.cli.common import exit_status
 from kestra_nb.dotenv_codec import encode_dotenv
 from kestra_nb.masking import secret_variants
 from kestra_nb.scan import (
@@ -171,7 +172,7 @@ def test_every_planted_leak_is_found_and_nothing_else(tmp_path: Path, ascii_json
     path = write_nb(tmp_path / "leaky.ipynb", nb, ascii_json=ascii_json)
     report = scan_paths([path], SECRETS)
     assert located(report.findings) == expected
-    assert report.exit_code == 1 and not report.errors
+    assert exit_status(report.outcome) == 1 and not report.errors
     by_channel = {f.channel: f for f in report.findings}
     assert by_channel["stdout"].line == 2  # line within the stream text
     assert by_channel["traceback"].line == 2  # second traceback entry
@@ -184,7 +185,7 @@ def test_clean_notebook_with_similar_text_has_no_findings(tmp_path: Path) -> Non
     nb.cells = nb.cells[3:]  # only the look-alike cell
     nb.metadata.pop("widgets")
     report = scan_paths([write_nb(tmp_path / "clean.ipynb", nb)], SECRETS)
-    assert report.findings == [] and report.exit_code == 0
+    assert report.findings == [] and exit_status(report.outcome) == 0
     assert report.files == [str(tmp_path / "clean.ipynb")]
 
 
@@ -370,7 +371,7 @@ def test_walk_in_a_git_tree_honours_gitignore(tmp_path: Path) -> None:
         "tracked.txt",
     ]
     # A file named explicitly is scanned even when ignored (pre-commit passes names).
-    assert scan_paths([tmp_path / "ignored.txt"], SECRETS).exit_code == 1
+    assert exit_status(scan_paths([tmp_path / "ignored.txt"], SECRETS).outcome) == 1
     # A subdirectory lists its own files only.
     sub = scan_paths([tmp_path / "sub"], SECRETS)
     assert [Path(f.path).name for f in sub.findings] == ["kept.txt"]
@@ -380,7 +381,7 @@ def test_missing_paths_are_errors_and_secret_sources_are_skipped(tmp_path: Path)
     env = tmp_path / ".env"
     env.write_text(f"API_KEY={API_KEY}\n")
     report = scan_paths([tmp_path, tmp_path / "nope"], SECRETS, exclude=[env])
-    assert report.findings == [] and report.exit_code == 2
+    assert report.findings == [] and exit_status(report.outcome) == 2
     assert report.errors == [f"{tmp_path / 'nope'}: no such file or directory"]
     assert (str(env), "secret source") in report.skipped
 
@@ -388,7 +389,7 @@ def test_missing_paths_are_errors_and_secret_sources_are_skipped(tmp_path: Path)
 def test_no_secrets_reads_nothing_and_is_clean(tmp_path: Path) -> None:
     (tmp_path / "a.ipynb").write_text("not even json")
     report = scan_paths([tmp_path], {})
-    assert report.exit_code == 0 and report.secrets == 0 and len(report.files) == 1
+    assert exit_status(report.outcome) == 0 and report.secrets == 0 and len(report.files) == 1
 
 
 def test_short_secrets_are_noted_not_searched(tmp_path: Path) -> None:
@@ -506,7 +507,7 @@ def test_fix_on_a_real_kernel_notebook(executed: Path, tmp_path: Path) -> None:
     path.write_bytes(executed.read_bytes())
     secrets = {"API_KEY": API_KEY, "OTHER": OTHER}
     report = scan_paths([path], secrets, fix=True)
-    assert report.exit_code == 1 and report.fixed
+    assert exit_status(report.outcome) == 1 and report.fixed
     fixed = nbformat.read(path, as_version=4)
     nbformat.validate(fixed)
     assert fixed.cells[0].outputs[0].text == "token: ******\n"

@@ -17,11 +17,9 @@ from ..atomic import TargetExistsError, write_atomic
 from ..dotenv_codec import decode_dotenv, encode_dotenv, read_dotenv_text, showable_key
 from ..errors import DotenvError
 from ..secrets import render_macro
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+from .common import EXIT_ERROR, EXIT_HELP, EXIT_OK, EXIT_PROBLEMS
 
 _EXISTS = "already exists (use --force to replace it; the old file is kept as .bak)"
-_EXIT_HELP = "exit status: 0 ok, 1 problems found or conversion refused, 2 usage or I/O error"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "SECRET_<KEY>=<standard base64> line per key, LF, UTF-8. Unparseable lines, keys "
         "without a value and bad names are reported with their line; keys colliding once "
         "upper-cased refuse the conversion.",
-        epilog=_EXIT_HELP,
+        epilog=EXIT_HELP,
     )
     enc.add_argument("input", metavar="IN", help="the .env file to convert ('-' for stdin)")
     enc.add_argument(
@@ -63,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "(line breaks stripped, strict standard base64, UTF-8) and list the secret names. "
         "Entries Kestra would drop are reported by key and reason. Values are never "
         "printed unless --show-values is given.",
-        epilog=_EXIT_HELP,
+        epilog=EXIT_HELP,
     )
     dec.add_argument("input", metavar="IN", help="the .env_encoded file ('-' for stdin)")
     dec.add_argument(

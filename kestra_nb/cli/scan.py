@@ -21,6 +21,8 @@ from ..scan import (
     scan_paths,
     secrets_from_environ,
 )
+from ..text import plural
+from .common import exit_status
 
 
 def register(subparsers: Any) -> None:
@@ -65,10 +67,6 @@ def _say(message: str) -> None:
     print(f"kestra-nb scan: {message}", file=sys.stderr)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def run(args: argparse.Namespace) -> int:
     """Gather the secrets, scan, print; return the exit status."""
     paths = args.paths or ["."]
@@ -85,13 +83,13 @@ def run(args: argparse.Namespace) -> int:
         pairs.extend(loaded.pairs)
         kind = "encoded" if loaded.encoded else "plain"
         found = ", found from the current directory up" if auto else ""
-        origins.append(f"{_plural(len(loaded.pairs), 'secret')} from {name} ({kind}{found})")
+        origins.append(f"{plural(len(loaded.pairs), 'secret')} from {name} ({kind}{found})")
     if args.from_env:
         from_env = secrets_from_environ()
         for problem in from_env.problems:
             _say(f"warning: {problem}")
         pairs.extend(from_env.pairs)
-        origins.append(f"{_plural(len(from_env.pairs), 'secret')} from SECRET_* variables")
+        origins.append(f"{plural(len(from_env.pairs), 'secret')} from SECRET_* variables")
     for path in paths:
         if not os.path.lexists(path):
             raise KestraNbError(f"{path}: no such file or directory")
@@ -125,16 +123,14 @@ def run(args: argparse.Namespace) -> int:
             else "the env files hold none"
         )
         extra = ", no SECRET_* variables" if args.from_env else ", no --from-env"
-        _say(f"no secrets to look for ({where}{extra}); {_plural(n_files, 'file')} not checked")
-        return report.exit_code
+        _say(f"no secrets to look for ({where}{extra}); {plural(n_files, 'file')} not checked")
+        return exit_status(report.outcome)
     if report.findings:
         hit = len({f.path for f in report.findings})
-        status = (
-            f"{_plural(len(report.findings), 'finding')} in {hit} of {_plural(n_files, 'file')}"
-        )
+        status = f"{plural(len(report.findings), 'finding')} in {hit} of {plural(n_files, 'file')}"
     else:
-        status = f"clean: {_plural(n_files, 'file')} checked"
+        status = f"clean: {plural(n_files, 'file')} checked"
     if report.errors:
-        status += f", {_plural(len(report.errors), 'file')} not readable"
+        status += f", {plural(len(report.errors), 'file')} not readable"
     _say(f"{status} ({'; '.join(origins)})")
-    return report.exit_code
+    return exit_status(report.outcome)

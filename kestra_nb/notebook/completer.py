@@ -22,6 +22,8 @@ from IPython.core.completer import (
     context_matcher,
 )
 
+from ..kestra import env_names  # `envs.<tab>`: Kestra's own naming rule
+
 MATCHER_ID = "kestra_nb.completer"
 
 _SECRET = re.compile(r"""secret\(\s*(['"])(?P<frag>[\w.-]*)$""")
@@ -84,11 +86,6 @@ def cell_kind(full_text: str, line: str) -> str | None:
     if first.startswith("%%kestra_render") or "%kestra_render" in line:
         return "render"
     return None
-
-
-def env_names(environ: Iterable[str]) -> list[str]:
-    """Kestra's names for the `ENV_*` entries: prefix stripped, lower-cased."""
-    return sorted({name[4:].lower() for name in environ if name.startswith("ENV_") and name[4:]})
 
 
 def input_ids(cell: str) -> list[str]:

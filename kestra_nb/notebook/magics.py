@@ -32,6 +32,7 @@ from traitlets import Bool, Enum, List, Unicode, observe
 from traitlets.config import Configurable
 
 from ..errors import KestraNbError
+from ..kestra import env_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from .session import KernelSession
@@ -334,9 +335,10 @@ class KestraMagics(Magics, Configurable):
         if not names:
             print("no envs (ENV_* variables)")
             return
-        width = max(len(_env_name(n)) for n in names) + 5
-        for name in names:
-            print(f"{'envs.' + _env_name(name):<{width}}  {name}")
+        shown = {name: "envs." + (env_name(name) or name.lower()) for name in names}
+        width = max(len(s) for s in shown.values())
+        for name, envs in shown.items():
+            print(f"{envs:<{width}}  {name}")
 
     # -- %kestra_secrets ----------------------------------------------------------------------
 
@@ -372,11 +374,6 @@ _RENDER_LINE = re.compile(r"^\s*(?:--inputs(?:=|\s+)([A-Za-z_][\w.]*)\s*)?(.*)$"
 def _os_error(exc: OSError, path: object) -> str:
     """`<file>: <reason>` for an OSError, in one line."""
     return f"{exc.filename or path}: {exc.strerror or exc}"
-
-
-def _env_name(name: str) -> str:
-    """`ENV_MY_VAR` -> `my_var`, as Kestra names it under `envs`."""
-    return name[4:].lower() if name.startswith("ENV_") else name.lower()
 
 
 class FlowView:

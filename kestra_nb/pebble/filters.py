@@ -13,14 +13,15 @@ import binascii
 import hashlib
 import unicodedata
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import dates, jsonyaml, numberformat
 from . import values as _v
 from .exceptions import PebbleError
-from .javaregex import java_replace_all, java_split
+from .javaregex import compile_java, java_replace_all, java_split
+from .tests import is_empty
 
 __all__ = ["FILTERS"]
 
@@ -388,8 +389,6 @@ def condense(value: Any) -> Any:
 
 def default(value: Any, default: Any = None) -> Any:
     """Pebble `default(default)`: replaces null, blank strings, empty collections/maps."""
-    from .tests import is_empty
-
     return default if is_empty(value) else value
 
 
@@ -867,7 +866,7 @@ def jq(value: Any, expression: Any = _MISSING) -> Any:
         return None
     if expression is _MISSING:
         raise PebbleError("The 'jq' filter expects an argument 'expression'.")
-    import jq as _jq
+    import jq as _jq  # lazy: libjq is loaded only when a template uses `jq`
 
     program = _as_string(expression)
     try:
@@ -1039,8 +1038,6 @@ def timestamp_nano(value: Any, timeZone: Any = None, existingFormat: Any = None)
 
 def _regex_arg(regex: Any) -> Any:
     """The compiled `regex` argument (Kestra 2.0-dev messages)."""
-    from .javaregex import compile_java
-
     if regex is _MISSING or regex is None:
         raise PebbleError("The argument 'regex' is required.")
     try:
@@ -1088,10 +1085,6 @@ def sh(value: Any) -> Any:
     if value is None:
         return None
     return _v.to_string(value).replace("'", "'\\''")
-
-
-def _wrap_many(names: Iterable[str], fn: Callable[..., Any]) -> dict[str, Callable[..., Any]]:
-    return dict.fromkeys(names, fn)
 
 
 FILTERS: dict[str, Callable[..., Any]] = {

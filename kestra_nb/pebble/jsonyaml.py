@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import json
 import math
@@ -22,7 +23,6 @@ from typing import Any
 import yaml
 
 from . import values as _v
-from .exceptions import PebbleError
 
 __all__ = ["parse_ion", "parse_json", "parse_yaml", "to_ion", "to_yaml"]
 
@@ -372,8 +372,6 @@ def _ion_value(v: Any) -> str:
     if isinstance(v, _dt.timedelta):
         return "Duration::" + _ion_string(_v.duration_str(v))
     if isinstance(v, bytes | bytearray):
-        import base64
-
         return "{{" + base64.b64encode(bytes(v)).decode("ascii") + "}}"
     return _ion_string(_v.to_string(v))
 
@@ -384,7 +382,7 @@ def to_ion(v: Any) -> str:
 
 
 def _from_ion(v: Any) -> Any:
-    from amazon.ion.core import IonType
+    from amazon.ion.core import IonType  # lazy: the Ion reader only for `fromIon`
 
     ion_type = getattr(v, "ion_type", None)
     annotations = [a.text for a in getattr(v, "ion_annotations", ()) or ()]
@@ -436,7 +434,7 @@ def _annotated(annotation: str, text: str) -> Any:
 
 def parse_ion(text: str, all_rows: bool = False) -> Any:
     """Parse Ion text: the first value, or every value when `all_rows`."""
-    from amazon.ion import simpleion
+    from amazon.ion import simpleion  # lazy: the Ion reader only for `fromIon`
 
     try:
         rows = simpleion.loads(text, single_value=False)
@@ -446,10 +444,3 @@ def parse_ion(text: str, all_rows: bool = False) -> Any:
     if all_rows:
         return converted
     return converted[0] if converted else None
-
-
-def ensure_str(value: Any, message: str) -> str:
-    """The value as a String, or a `PebbleError(message)`."""
-    if not isinstance(value, str) or isinstance(value, _v.JavaChar):
-        raise PebbleError(message)
-    return str.__str__(value)

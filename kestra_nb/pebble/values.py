@@ -14,9 +14,10 @@ way Kestra's `JsonWriter` prints values (`output`).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as _dt
-import json
+import decimal
 import math
 import re
 import struct
@@ -568,8 +569,6 @@ def _json_parts(v: Any, out: list[str], *, drop_null_values: bool) -> None:
     elif isinstance(v, MapEntry):
         _json_parts({v.key: v.value}, out, drop_null_values=drop_null_values)
     elif isinstance(v, bytes | bytearray):
-        import base64
-
         out.append('"' + base64.b64encode(bytes(v)).decode("ascii") + '"')
     elif isinstance(v, _dt.date | _dt.time | _dt.timedelta):
         out.append(json_string(_jackson_date(v)))
@@ -584,20 +583,7 @@ def to_json(v: Any, *, drop_null_values: bool = True) -> str:
     return "".join(out)
 
 
-def json_dumps_python(v: Any) -> str:
-    """Plain `json.dumps` fallback for values with no Java counterpart (used in messages)."""
-    return json.dumps(v, default=str, separators=(",", ":"), ensure_ascii=False)
-
-
 # --------------------------------------------------------------------------- arithmetic
-
-_OPS = {
-    "+": "ADD",
-    "-": "SUBTRACT",
-    "*": "MULTIPLICATION",
-    "/": "DIVISION",
-    "%": "MODULUS",
-}
 
 
 def _wrap64(n: int) -> int:
@@ -640,8 +626,6 @@ def _float_op(a: float, b: float, op: str) -> float:
 
 
 def _decimal_op(a: Decimal, b: Decimal, op: str) -> Decimal:
-    import decimal
-
     ctx = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
     try:
         if op == "ADD":
