@@ -20,6 +20,11 @@ venv: $(BIN)/.installed
 ## run: JupyterLab on notebooks/ with the extension auto-loaded in every kernel
 run: venv
 	$(BIN)/kestra-nb autoload on
+	@echo
+	@echo "kestra_nb is loaded in every kernel of this JupyterLab (kestra-nb autoload on)."
+	@echo "Start with notebooks/01-prototype-a-flow.ipynb, then 02-secrets-in-kestra and"
+	@echo "03-convert-a-dotenv; %kestra_status in any notebook shows what is loaded."
+	@echo
 	cd notebooks && PATH="$(abspath $(BIN)):$$PATH" ../$(BIN)/jupyter lab --ServerApp.root_dir=. \
 		--port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
 

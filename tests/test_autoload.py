@@ -13,6 +13,7 @@ import pytest
 from kestra_nb.cli import main
 from tests.kernel import NotebookRunner
 
+AUTOLOAD = "kestra_nb.notebook.autoload"
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPET = ROOT / "jupyter-config" / "ipython" / "ipython_kernel_config.json"
 
@@ -37,7 +38,7 @@ def test_on_creates_the_file_status_and_off_remove_it(
     code, out, _ = run(capsys, "autoload", "on", "--prefix", str(tmp_path))
     assert code == 0 and "enabled" in out and str(path) in out
     assert json.loads(path.read_text()) == {
-        "InteractiveShellApp": {"extra_extensions": ["kestra_nb"]}
+        "InteractiveShellApp": {"extra_extensions": ["kestra_nb.notebook.autoload"]}
     }
     assert stat.S_IMODE(path.stat().st_mode) == 0o644  # kernels of other users read it
 
@@ -46,7 +47,9 @@ def test_on_creates_the_file_status_and_off_remove_it(
 
     code, out, _ = run(capsys, "autoload", "on", "--prefix", str(tmp_path))
     assert "already enabled" in out
-    assert json.loads(path.read_text())["InteractiveShellApp"]["extra_extensions"] == ["kestra_nb"]
+    assert json.loads(path.read_text())["InteractiveShellApp"]["extra_extensions"] == [
+        "kestra_nb.notebook.autoload"
+    ]
 
     code, out, _ = run(capsys, "autoload", "off", "--prefix", str(tmp_path))
     assert code == 0 and "disabled" in out
@@ -69,7 +72,10 @@ def test_on_and_off_keep_every_other_setting(
 
     assert run(capsys, "autoload", "on", "--prefix", str(tmp_path))[0] == 0
     merged = json.loads(path.read_text())
-    assert merged["InteractiveShellApp"]["extra_extensions"] == ["other_ext", "kestra_nb"]
+    assert merged["InteractiveShellApp"]["extra_extensions"] == [
+        "other_ext",
+        "kestra_nb.notebook.autoload",
+    ]
     assert merged["InteractiveShellApp"]["exec_lines"] == ["x = 1"]
     assert merged["IPKernelApp"] == other["IPKernelApp"]
     assert merged["InteractiveShell"] == other["InteractiveShell"]
@@ -151,13 +157,41 @@ def test_a_kernel_with_the_config_loads_the_extension(tmp_path: Path) -> None:
     value = "autoloaded-Secret-42"
     nb = runner.run(
         [
-            "print('kestra_nb' in get_ipython().extension_manager.loaded)",
-            "from kestra_nb.notebook.extension import current\nprint(current().store.names())",
+            "print('kestra_nb.notebook.autoload' in get_ipython().extension_manager.loaded)",
+            "from kestra_nb.notebook.session import current\nprint(current().store.names())",
             "print(current().store.get('TOKEN'))",
+            "%load_ext kestra_nb",
+            "%kestra_status",
         ],
         env={"SECRET_TOKEN": base64.b64encode(value.encode()).decode()},
     )
-    assert runner.text(nb, 0).strip() == "True"
+    first = runner.text(nb, 0).strip().splitlines()
+    # what auto-load loaded is said once, in the first cell's output, before the cell's own
+    assert first[0].startswith("kestra_nb (auto-loaded): ") and "1 secret from SECRET_*" in first[0]
+    assert first[-1] == "True"
     assert runner.text(nb, 1).strip() == "['TOKEN']"
     assert runner.text(nb, 2).strip() == "******"
+    # `%load_ext kestra_nb` after auto-load: no IPython "already loaded", our status instead
+    again = runner.text(nb, 3)
+    assert "already loaded" not in again and "%reload_ext" not in again
+    assert again.startswith("kestra_nb is auto-loaded at kernel start: 1 secret")
+    assert "auto-loaded" not in "".join(runner.text(nb, i) for i in (1, 2))
+    status = runner.text(nb, 4)
+    assert status.startswith("kestra_nb is auto-loaded at kernel start: 1 secret, ")
+    assert "secrets: 1 secret from environment" in status
     assert value not in (tmp_path / "executed.ipynb").read_text()
+
+
+def test_an_old_plain_entry_is_recognised_replaced_and_removed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = config_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"InteractiveShellApp": {"extra_extensions": ["kestra_nb"]}}))
+    assert run(capsys, "autoload", "status", "--prefix", str(tmp_path))[1].startswith("on:")
+    run(capsys, "autoload", "on", "--prefix", str(tmp_path))
+    assert json.loads(path.read_text()) == {
+        "InteractiveShellApp": {"extra_extensions": ["kestra_nb.notebook.autoload"]}
+    }
+    run(capsys, "autoload", "off", "--prefix", str(tmp_path))
+    assert not path.exists()

@@ -2,11 +2,11 @@
 
 IPython kernels read `<prefix>/etc/ipython/ipython_kernel_config.json` (a single shared file;
 IPython reads no `*.d` directory). `on` merges
-`{"InteractiveShellApp": {"extra_extensions": ["kestra_nb"]}}` into it, keeping every other
-setting; `off` removes only that entry (and the file, if nothing else is left in it);
-`status` prints the file and whether auto-load is on. `extra_extensions` is used rather
-than `extensions` because a profile that assigns `extensions = [...]` replaces the latter.
-Writes are atomic (temp file + rename); the previous file is kept as `.bak`.
+`{"InteractiveShellApp": {"extra_extensions": ["kestra_nb.notebook.autoload"]}}` into it,
+keeping every other setting; `off` removes only that entry (and the file, if nothing else
+is left in it); `status` prints the file and whether auto-load is on. `extra_extensions` is
+used rather than `extensions` because a profile that assigns `extensions = [...]` replaces
+the latter. Writes are atomic (temp file + rename); the previous file is kept as `.bak`.
 
 `jupyter-config/ipython/ipython_kernel_config.json` in the source tree is the same snippet.
 """
@@ -23,7 +23,12 @@ from typing import Any
 from ..atomic import write_atomic
 from ..errors import KestraNbError
 
-EXTENSION = "kestra_nb"
+# The auto-load entry has a module name of its own (`kestra_nb.notebook.autoload`), so that a
+# notebook's `%load_ext kestra_nb` is not "already loaded" to IPython; the plain name, which
+# 0.1.0 wrote, is still recognised (and replaced by `on`, removed by `off`).
+EXTENSION = "kestra_nb.notebook.autoload"
+LEGACY = ("kestra_nb",)
+OURS = (EXTENSION, *LEGACY)
 SECTION = "InteractiveShellApp"
 KEY = "extra_extensions"
 
@@ -73,7 +78,9 @@ def _extensions(config: dict[str, Any], path: Path, key: str = KEY) -> list[Any]
 
 def _keys_holding(config: dict[str, Any], path: Path) -> list[str]:
     """Which of `extra_extensions` (ours) and `extensions` (set by hand) name the extension."""
-    return [key for key in (KEY, "extensions") if EXTENSION in _extensions(config, path, key)]
+    return [
+        key for key in (KEY, "extensions") if any(e in OURS for e in _extensions(config, path, key))
+    ]
 
 
 def is_enabled(prefix: str | Path | None = None) -> bool:
@@ -89,7 +96,8 @@ def enable(prefix: str | Path | None = None) -> tuple[Path, bool]:
     extensions = _extensions(config, path)
     if EXTENSION in extensions:
         return path, False
-    config.setdefault(SECTION, {})[KEY] = [*extensions, EXTENSION]
+    others = [e for e in extensions if e not in LEGACY]
+    config.setdefault(SECTION, {})[KEY] = [*others, EXTENSION]
     _write(path, config)
     return path, True
 
@@ -105,7 +113,7 @@ def disable(prefix: str | Path | None = None) -> tuple[Path, bool]:
         return path, False
     section = config[SECTION]
     for key in keys:
-        remaining = [e for e in section[key] if e != EXTENSION]
+        remaining = [e for e in section[key] if e not in OURS]
         if remaining:
             section[key] = remaining
         else:

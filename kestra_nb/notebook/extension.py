@@ -12,7 +12,9 @@ model and ipywidgets are imported only when a magic first needs them.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,11 +38,17 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["load", "unload"]
 
 
-def load(ip: InteractiveShell) -> KernelSession:
-    """Set up the store, masker, output masking, magics and completion. Idempotent."""
+def load(ip: InteractiveShell, *, auto: bool = False) -> KernelSession:
+    """Set up the store, masker, output masking, magics and completion. Idempotent.
+
+    What was loaded is said once per kernel, in one short paragraph: right away, or, when the
+    kernel loads the extension at start-up (`auto`, before any cell), in the first cell's
+    output. Loading again (`%load_ext kestra_nb` after auto-load) says what is loaded.
+    """
     loaded_session = current()
     if loaded_session is not None:
         if loaded_session.shell is ip:
+            _say_again(loaded_session)
             return loaded_session
         unload(loaded_session.shell)
 
@@ -77,8 +85,52 @@ def load(ip: InteractiveShell) -> KernelSession:
     except BaseException:
         unload(ip)
         raise
-    _announce(session, from_environ, env_count, env_problems, loaded)
+    session.auto = auto
+    session.announcement = _announcement(session, from_environ, env_count, env_problems, loaded)
+    if auto and not _in_cell():
+        _announce_in_first_cell(session)
+    else:
+        _print_announcement(session)
     return session
+
+
+def _in_cell() -> bool:
+    """Whether a cell is running: ipykernel's stdout has a parent message then (at kernel
+    start-up it has none, and what is printed reaches no notebook)."""
+    header = getattr(sys.stdout, "parent_header", None)
+    return header is None or bool(header)
+
+
+def _print_announcement(session: KernelSession) -> None:
+    lines, session.announcement = session.announcement, []
+    for line in lines:
+        print(line)
+
+
+def _say_again(session: KernelSession) -> None:
+    """`%load_ext kestra_nb` once loaded: the pending announcement, else the status."""
+    if session.announcement:
+        _print_announcement(session)
+    else:
+        print(session.status_lines()[0])
+
+
+def _announce_in_first_cell(session: KernelSession) -> None:
+    """Print the announcement before the first cell runs (unless that cell loads the
+    extension itself, which prints it), then stop listening."""
+    ip = session.shell
+
+    def first_cell(info: Any) -> None:
+        unregister()
+        if "load_ext kestra_nb" not in (getattr(info, "raw_cell", "") or ""):
+            _print_announcement(session)
+
+    def unregister() -> None:
+        with contextlib.suppress(ValueError):
+            ip.events.unregister("pre_run_cell", first_cell)
+
+    ip.events.register("pre_run_cell", first_cell)
+    session._teardown.append(unregister)
 
 
 def _install(session: KernelSession) -> None:
@@ -99,14 +151,14 @@ def _install(session: KernelSession) -> None:
     session._teardown.append(install_completer(ip, current))
 
 
-def _announce(
+def _announcement(
     session: KernelSession,
     from_environ: int,
     env_count: int,
     env_problems: list[str],
     loaded: EnvFileLoad | None,
-) -> None:
-    """Print one short line on what was loaded; then each invalid entry (key and reason)."""
+) -> list[str]:
+    """One short line on what was loaded; then each invalid entry (key and reason)."""
     parts = [f"{plural(from_environ, 'secret')} from SECRET_* environment variables"]
     if env_count:
         parts.append(f"{plural(env_count, 'env')} from ENV_* environment variables")
@@ -116,12 +168,12 @@ def _announce(
         names = " or ".join(session.magics.env_files) or "no env file configured"
         parts.insert(0, f"no {names} found from {Path.cwd()} upward")
     masking = "on" if session.magics.mask else "OFF"
-    print(f"kestra_nb: {'; '.join(parts)}; output masking {masking}")
-    for problem in _dedupe(env_problems):
-        print(f"  invalid: {problem}")
+    how = " (auto-loaded)" if session.auto else ""
+    lines = [f"kestra_nb{how}: {'; '.join(parts)}; output masking {masking}"]
+    lines += [f"  invalid: {problem}" for problem in _dedupe(env_problems)]
     if loaded is not None:
-        for line in loaded.lines()[1:]:
-            print(line)
+        lines += loaded.lines()[1:]
+    return lines
 
 
 def unload(ip: InteractiveShell) -> None:

@@ -122,6 +122,19 @@ class KestraMagics(Magics, Configurable):
             raise exc
         raise UsageError(message) from None
 
+    @staticmethod
+    def _help(magic: Any, line: str, *, whole_line: bool = False) -> bool:
+        """`--help` (or `-h`) on a magic's line prints the text `%magic?` shows; True then.
+
+        With `whole_line` (`%kestra_render`, whose line is a template) only a line that is
+        nothing but the option asks for help.
+        """
+        words = [line.strip()] if whole_line else line.split()
+        if "--help" not in words and "-h" not in words:
+            return False
+        print(magic.__doc__ or "")
+        return True
+
     def _lookup(self, name: str, option: str, local_ns: Mapping[str, Any] | None) -> Any:
         for ns in (local_ns or {}, self.shell.user_ns if self.shell is not None else {}):
             if name in ns:
@@ -138,7 +151,7 @@ class KestraMagics(Magics, Configurable):
 
     # -- %%kestra_flow ---------------------------------------------------------------------
 
-    @magic_arguments()
+    @magic_arguments(name="%kestra_flow")  # a cell magic: its usage line reads %%kestra_flow
     @argument("--name", metavar="VAR", help="store the KestraFlow in this variable")
     @argument(
         "--input",
@@ -168,6 +181,8 @@ class KestraMagics(Magics, Configurable):
         `envs` and `secret()`; run-time-only expressions (`outputs`, `taskrun`, ...) stay
         verbatim and are listed as deferred. Secret values are shown as `******`.
         """
+        if self._help(self.kestra_flow, line):
+            return
         session = self._session()
         args = parse_argstring(self.kestra_flow, line)
         if args.name and not args.name.isidentifier():
@@ -268,6 +283,8 @@ class KestraMagics(Magics, Configurable):
         `%kestra_render [--inputs DICTVAR] TEMPLATE` renders the rest of the line;
         `%%kestra_render [--inputs DICTVAR]` renders the cell.
         """
+        if self._help(self.kestra_render, line, whole_line=cell is None):
+            return
         session = self._session()
         if cell is None:
             match = _RENDER_LINE.match(line)
@@ -303,6 +320,8 @@ class KestraMagics(Magics, Configurable):
         entry (key and reason, never a value). Without a path, the first of
         `KestraMagics.env_files` found from the notebook's directory upward is loaded.
         """
+        if self._help(self.kestra_env, line):
+            return
         session = self._session()
         args = parse_argstring(self.kestra_env, line)
         if args.list:
@@ -347,6 +366,8 @@ class KestraMagics(Magics, Configurable):
     @line_magic
     def kestra_secrets(self, line: str) -> Any:
         """The secrets panel, or with `--list` a table of secret names and sources (no values)."""
+        if self._help(self.kestra_secrets, line):
+            return None
         session = self._session()
         args = parse_argstring(self.kestra_secrets, line)
         if args.list:
@@ -366,6 +387,20 @@ class KestraMagics(Magics, Configurable):
         panel = SecretsPanel(store=session.store)
         display(panel)
         return None
+
+    # -- %kestra_status ------------------------------------------------------------------------
+
+    @magic_arguments()
+    @line_magic
+    def kestra_status(self, line: str) -> None:
+        """What kestra_nb has loaded in this kernel: how it was loaded, the env files, how
+        many secrets (by source) and envs, and whether output masking is on. Names and
+        counts only, never a value."""
+        if self._help(self.kestra_status, line):
+            return
+        parse_argstring(self.kestra_status, line)
+        for text in self._session().status_lines():
+            print(text)
 
 
 _RENDER_LINE = re.compile(r"^\s*(?:--inputs(?:=|\s+)([A-Za-z_][\w.]*)\s*)?(.*)$", re.DOTALL)

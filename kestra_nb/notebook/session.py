@@ -91,7 +91,29 @@ class KernelSession:
     magics: Any
     masking: Any = None
     env_files: list[Path] = field(default_factory=list)
+    auto: bool = False  # loaded by the kernel at start-up (`kestra-nb autoload on`)
+    announcement: list[str] = field(default_factory=list, repr=False)  # not yet printed
     _teardown: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def status_lines(self) -> list[str]:
+        """What is loaded now, in a few lines: how, from which files, how many secrets and
+        envs, whether output masking is on. Names and counts only, never a value."""
+        how = "auto-loaded at kernel start" if self.auto else "loaded with %load_ext"
+        sources: dict[str, int] = {}
+        for name in self.store.names():
+            source = self.store.source_of(name)
+            sources[source] = sources.get(source, 0) + 1
+        where = ", ".join(f"{plural(n, 'secret')} from {src}" for src, n in sources.items())
+        masking = "on" if self.masking is None or self.masking.enabled else "OFF"
+        lines = [
+            f"kestra_nb is {how}: {plural(len(self.store), 'secret')}, "
+            f"{plural(len(self.environ), 'env')}; output masking {masking}"
+        ]
+        files = ", ".join(str(p) for p in self.env_files) or "none"
+        lines.append(f"  env files: {files}")
+        if where:
+            lines.append(f"  secrets: {where}")
+        return lines
 
     def load_env_file(
         self,
