@@ -40,8 +40,8 @@ expressions that only exist while Kestra runs the flow (`outputs`, `taskrun`, ..
 as written and listed as *deferred*. When the flow is right, `--save` writes its source to
 `flows/`, ready for a Kestra server (see `docs/running-on-kestra.md`).
 
-Run the cells from top to bottom. The first one loads the extension (nothing happens if it
-is already auto-loaded).""",
+Run the cells from top to bottom. The first one loads the extension and says what it
+loaded; if `make run` already auto-loaded it, it says so and what is loaded.""",
     ),
     ("code", "%load_ext kestra_nb"),
     (
@@ -253,13 +253,15 @@ print("export SECRET_MYPASSWORD=" + encoded)""",
     ),
     (
         "md",
-        """The page's shell command gives the same base64, and the shell's output is masked
-too:""",
+        """The page's shell command gives the same base64. Both outputs are masked, so the
+comparison is made in code, and only its verdict is printed:""",
     ),
     (
         "code",
         """password = plain["MYPASSWORD"]
-!echo -n "$password" | base64""",
+shell = !echo -n "$password" | base64
+print(shell[0])
+print("the shell's base64 is the same as Python's:", shell[0] == encoded)""",
     ),
     (
         "md",
@@ -362,20 +364,22 @@ done < secrets-page.env > bash.env_encoded""",
     (
         "md",
         """`kestra-nb encode` parses the file as python-dotenv does (quotes, multi-line values,
-CRLF, `export`, comments) and writes one unwrapped base64 line per key:""",
+CRLF, `export`, comments) and writes one unwrapped base64 line per key. `%kestra_nb` runs the
+`kestra-nb` command in this kernel, with the kernel's own Python (a `!kestra-nb` would need
+the venv's `bin` on the kernel's PATH):""",
     ),
-    ("code", "!kestra-nb encode secrets-page.env -o ours.env_encoded --force"),
+    ("code", "%kestra_nb encode secrets-page.env -o ours.env_encoded --force"),
     (
         "md",
         """`kestra-nb decode` reads an `.env_encoded` with Kestra's rules and lists the secret
 names Kestra would get. The loop's output gives names that are not in the `.env` at all:
 lines of the private key became variable names. Docker Compose v1 passes them into the
 container (key material visible in `docker inspect`); Compose v2 and `docker run` reject the
-whole file, losing every secret. The names are shown upper-cased, which is also a limit of
-masking: an upper-cased value is not one of the forms the masker looks for.""",
+whole file, losing every secret. `kestra-nb decode` counts those names but does not print
+them: they are pieces of a value.""",
     ),
-    ("code", "!kestra-nb decode bash.env_encoded"),
-    ("code", "!kestra-nb decode ours.env_encoded"),
+    ("code", "%kestra_nb decode bash.env_encoded"),
+    ("code", "%kestra_nb decode ours.env_encoded"),
     (
         "md",
         """What Kestra would decode, compared with what python-dotenv reads from the `.env`
@@ -423,6 +427,30 @@ it.""",
     ("code", "%kestra_env ours.env_encoded"),
     (
         "md",
+        """On a Kestra server, this file reaches Kestra as its secrets page says: through
+Docker Compose's `env_file:`, which turns each `SECRET_<NAME>=<base64>` line into an
+environment variable of the Kestra container. A `docker-compose.yml` beside the file just
+written (the rest of Kestra's compose file, database and volumes, is left out here):""",
+    ),
+    (
+        "code",
+        """compose = Path("docker-compose.yml")
+compose.write_text(
+    \"\"\"services:
+  kestra:
+    image: kestra/kestra:latest
+    command: server standalone
+    env_file:
+      - ours.env_encoded
+    ports:
+      - "8080:8080"
+\"\"\"
+)
+print(compose.read_text())
+print("ours.env_encoded holds", len(kestra_reads("ours.env_encoded")), "SECRET_* lines")""",
+    ),
+    (
+        "md",
         """## 6. The `base64encode` macro
 
 The page also suggests keeping values readable in the file with
@@ -432,7 +460,7 @@ does not render anything: it base64-decodes the text as it is, fails on `{`, log
 not decode secret" and skips the entry. `kestra-nb decode` says so. For a real server, keep
 the plain values in a `.env` and convert it with `kestra-nb encode`.""",
     ),
-    ("code", "!kestra-nb decode macro.env"),
+    ("code", "%kestra_nb decode macro.env"),
     ("code", "%kestra_env macro.env"),
     (
         "code",
@@ -586,11 +614,12 @@ print(panel.status.value)""",
         "md",
         """## Check the written file as Kestra would read it
 
-`kestra-nb decode` decodes every `SECRET_*` entry with Kestra's rules (line breaks
-stripped, strict base64, UTF-8) and lists the names; anything Kestra would drop is
-reported with its line. Values are never printed.""",
+`kestra-nb decode` (here as `%kestra_nb decode`, run by this kernel's Python) decodes every
+`SECRET_*` entry with Kestra's rules (line breaks stripped, strict base64, UTF-8) and lists
+the names; anything Kestra would drop is reported with its line. Values are never
+printed.""",
     ),
-    ("code", "!kestra-nb decode .env_encoded"),
+    ("code", "%kestra_nb decode .env_encoded"),
     (
         "md",
         """The file itself holds only base64, which the masker recognises as a form of each

@@ -2,10 +2,12 @@
 leave no secret behind.
 
 The three notebooks are executed once, in order, in a temp copy of `notebooks/` (each in its
-own fresh kernel, as a user opening them one after the other would), with the venv's `bin`
-first on PATH as in an activated venv (`!kestra-nb ...` cells need it). Only cells tagged
-`raises-exception` may fail. Notebook 03 then runs a second time in a kernel that auto-loads
-the extension (`%load_ext` is a no-op; Write asks before overwriting). The executed
+own fresh kernel, as a user opening them one after the other would), with a PATH that does
+not hold the venv's `bin` (a JupyterLab started as `.venv/bin/jupyter lab` without
+activating): the notebooks run `kestra-nb` through `%kestra_nb`, with the kernel's own
+Python. Only cells tagged `raises-exception` may fail. Notebook 03 then runs a second time in
+a kernel that auto-loads the extension (`%load_ext` says what is loaded; Write asks before
+overwriting). The executed
 notebooks are saved as Jupyter would save them, widget state included, and then searched
 for every fake secret of the sample files, with the project's masker and its scanner.
 """
@@ -126,7 +128,11 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Executed]:
     workdir = tmp_path_factory.mktemp("notebooks") / "notebooks"
     shutil.copytree(NOTEBOOKS, workdir, ignore=shutil.ignore_patterns("flows", "*.env_encoded*"))
     runner = NotebookRunner(workdir)
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    venv_bin = str(Path(sys.executable).parent)
+    path = os.pathsep.join(
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != venv_bin
+    )
+    assert shutil.which("kestra-nb", path=path) is None  # the notebooks must not need it
     done = {}
     for name in NAMES:
         nb = nbformat.read(workdir / name, as_version=4)
@@ -198,7 +204,10 @@ def test_02_secrets_in_kestra(executed: Executed) -> None:
     name = NAMES[1]
     out = executed.text
     assert out(name, "encoded = base64") == "export SECRET_MYPASSWORD=******\n"
-    assert out(name, 'password = plain["MYPASSWORD"]').strip() == "******"
+    assert out(name, 'password = plain["MYPASSWORD"]').splitlines() == [
+        "******",
+        "the shell's base64 is the same as Python's: True",
+    ]
     assert out(name, "from kestra_nb import SecretStore") == "(['MYPASSWORD'], True)"
     assert out(name, "%kestra_render {{ secret('MYPASSWORD') }}").strip() == "****** / ******"
     assert "Cannot find secret for key 'SECRET_MYPASSWORD'." in out(name, "from kestra_nb import R")
@@ -209,8 +218,8 @@ def test_02_secrets_in_kestra(executed: Executed) -> None:
     for trait in ("longer than 57 bytes", "CRLF line end", "4 lines, quoted", "ends with '='"):
         assert trait in shape
     assert (executed.workdir / "bash.env_encoded").exists()  # the %%bash loop ran
-    assert "9 secrets decoded; 1 problem" in out(name, "!kestra-nb decode bash")
-    assert "ours.env_encoded: 7 secrets decoded\n" in out(name, "!kestra-nb decode ours")
+    assert "9 secrets decoded; 1 problem" in out(name, "%kestra_nb decode bash")
+    assert "ours.env_encoded: 7 secrets decoded\n" in out(name, "%kestra_nb decode ours")
     table = out(name, "from kestra_nb import decode_dotenv").splitlines()
     rows = {line.split()[0]: line for line in table[1:-1]}
     assert "cut: first 57 of 86 characters" in rows["SERVICE_TOKEN"]
@@ -220,8 +229,12 @@ def test_02_secrets_in_kestra(executed: Executed) -> None:
     assert all(line.rstrip().endswith("exact") for line in rows.values())  # ours: all exact
     assert table[-1] == "names that are not in the .env: shell loop 2, kestra-nb 0"
     assert "ours.env_encoded (7 secrets, 0 envs)" in out(name, "%kestra_env ours")
+    compose = out(name, 'compose = Path("docker-compose.yml")')
+    assert "    env_file:\n      - ours.env_encoded\n" in compose
+    assert compose.strip().endswith("ours.env_encoded holds 7 SECRET_* lines")
+    assert (executed.workdir / "docker-compose.yml").exists()
 
-    assert "Kestra's SecretService would not evaluate it" in out(name, "!kestra-nb decode macro")
+    assert "Kestra's SecretService would not evaluate it" in out(name, "%kestra_nb decode macro")
     assert "macro.env (2 secrets, 0 envs)" in out(name, "%kestra_env macro.env")
     macro = out(name, "%kestra_render {{ 'the filter")
     assert macro.strip() == "dGhlIGZpbHRlciBpdHNlbGY= -> ******"
@@ -254,7 +267,7 @@ def test_03_convert_a_dotenv(executed: Executed) -> None:
     assert decoded.ok and decoded.secrets == want  # exact, as Kestra would read them
     listing = out(name, "%kestra_secrets --list")
     assert all(key in listing for key in want)
-    assert ".env_encoded: 6 secrets decoded" in out(name, "!kestra-nb decode .env_encoded")
+    assert ".env_encoded: 6 secrets decoded" in out(name, "%kestra_nb decode .env_encoded")
     assert out(name, "from pathlib import Path\n\nprint(").count("=******\n") == 6
     assert out(name, "%kestra_render").strip() == "Authorization: Bearer ******"
     state = executed.notebooks[name].metadata["widgets"]
@@ -264,12 +277,13 @@ def test_03_convert_a_dotenv(executed: Executed) -> None:
 @pytest.mark.kernel
 def test_03_runs_again_auto_loaded_and_asks_before_overwriting(executed: Executed) -> None:
     """A second run, in a kernel that auto-loads the extension (as `make run` sets up):
-    `%load_ext` is a no-op, and Write finds `.env_encoded` and merges into it."""
+    `%load_ext` says what is loaded (not IPython's "already loaded"), and Write finds
+    `.env_encoded` and merges into it."""
     name = NAMES[2]
     profile = executed.runner.home / ".ipython" / "profile_default"
     profile.mkdir(parents=True, exist_ok=True)
     (profile / "ipython_kernel_config.py").write_text(
-        'c.InteractiveShellApp.extra_extensions = ["kestra_nb"]\n'
+        'c.InteractiveShellApp.extra_extensions = ["kestra_nb.notebook.autoload"]\n'
     )
     before = (executed.workdir / ".env_encoded").read_bytes()
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
@@ -279,7 +293,9 @@ def test_03_runs_again_auto_loaded_and_asks_before_overwriting(executed: Execute
     finally:
         (profile / "ipython_kernel_config.py").unlink()
     loaded = runner.text(again, executed.cell(name, "%load_ext"))
-    assert "The kestra_nb extension is already loaded" in loaded
+    assert "already loaded" not in loaded
+    assert loaded.startswith("kestra_nb (auto-loaded): loaded ")  # said once, here
+    assert ".env_encoded (6 secrets" in loaded
     text = runner.text(again, executed.cell(name, 'print("Write to:"'))
     assert ".env_encoded exists: choose Merge or Replace" in text
     assert "Merged 6 secrets into .env_encoded (mode 0600)" in text

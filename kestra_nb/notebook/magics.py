@@ -388,6 +388,32 @@ class KestraMagics(Magics, Configurable):
         display(panel)
         return None
 
+    # -- %kestra_nb --------------------------------------------------------------------------
+
+    @line_magic
+    def kestra_nb(self, line: str) -> None:
+        """Run the `kestra-nb` command in this kernel: `%kestra_nb decode .env_encoded`.
+
+        The same subcommands and options as `kestra-nb` in a terminal (`%kestra_nb --help`
+        lists them), run with the kernel's own interpreter, so it works whatever the kernel's
+        PATH holds; its output is masked like every output. The exit status is left in
+        `_exit_code`, as after a `!` command.
+        """
+        import shlex
+
+        from ..cli import main  # lazy: argparse set-up of every subcommand
+
+        try:
+            argv = shlex.split(line)
+        except ValueError as exc:
+            self._fail(f"%kestra_nb: {exc}")
+        try:
+            status = main(argv)
+        except SystemExit as exc:  # argparse's --help and usage errors
+            status = exc.code if isinstance(exc.code, int) else 2
+        if self.shell is not None:
+            self.shell.user_ns["_exit_code"] = status
+
     # -- %kestra_status ------------------------------------------------------------------------
 
     @magic_arguments()
