@@ -390,10 +390,11 @@ def _walk_plugin(value: Any, path: str, kind: str) -> Iterator[tuple[str, str, M
         return
     yield path, kind, value
     type_name = value.get("type")
-    props = type_properties(type_name) if isinstance(type_name, str) else None
-    for key, prop in (props or {}).items():
-        if key in value and _plugin_kinds_in(prop["shape"]):
-            yield from _walk_shape(value[key], prop["shape"], _join(path, key))
+    props = (type_properties(type_name) if isinstance(type_name, str) else None) or {}
+    for key, item in value.items():  # document order
+        prop = props.get(key) if isinstance(key, str) else None
+        if prop is not None and _plugin_kinds_in(prop["shape"]):
+            yield from _walk_shape(item, prop["shape"], _join(path, key))
 
 
 def _walk_shape(
@@ -409,19 +410,24 @@ def _walk_shape(
         for key, item in value.items():
             yield from _walk_shape(item, shape.get("of", {}), _join(path, str(key)))
     elif kind == "object" and shape.get("class") and isinstance(value, Mapping):
-        obj = load_index()["objects"].get(shape["class"], {})
-        for key, prop in obj.get("props", {}).items():
-            if key in value:
-                yield from _walk_shape(value[key], prop["shape"], _join(path, key))
+        props = load_index()["objects"].get(shape["class"], {}).get("props", {})
+        for key, item in value.items():
+            prop = props.get(key) if isinstance(key, str) else None
+            if prop is not None:
+                yield from _walk_shape(item, prop["shape"], _join(path, key))
 
 
 def plugin_defaults(flow: Mapping[str, Any], type_name: str) -> dict[str, Any]:
     """The properties a flow's `pluginDefaults` (or older `taskDefaults`) give `type_name`.
 
-    A default applies when its `type` is the plugin's type, its alias or new name, or a
-    prefix of it (Kestra matches `io.kestra.plugin.core` to every core plugin).
+    A default applies when its `type` is the plugin's type, its new name or one of its
+    aliases, or a prefix of one (`io.kestra.plugin.core` matches every core plugin). Leaning
+    to "applies" keeps a supplied property from being called missing.
     """
-    names = {type_name, resolve_type(type_name) or type_name}
+    canonical = resolve_type(type_name) if isinstance(type_name, str) else None
+    names = {type_name, canonical or type_name}
+    if canonical is not None:
+        names.update(load_index()["types"][canonical].get("aliases", []))
     out: dict[str, Any] = {}
     if not isinstance(flow, Mapping):
         return out

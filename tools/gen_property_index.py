@@ -58,7 +58,8 @@ SCALARS = {
         "java.lang.String java.lang.CharSequence java.lang.Character char java.net.URI "
         "java.net.URL java.time.ZonedDateTime java.time.OffsetDateTime java.time.LocalDate "
         "java.time.LocalTime java.time.LocalDateTime java.time.Instant java.time.ZoneId "
-        "java.util.Locale java.util.regex.Pattern java.util.UUID"
+        "java.util.Locale java.util.regex.Pattern java.util.UUID java.time.OffsetTime "
+        "java.nio.charset.Charset"
     ),
     "integer": (
         "java.lang.Integer int java.lang.Long long java.lang.Short short java.lang.Byte byte "
@@ -96,6 +97,7 @@ MAP_TYPES = frozenset(
 # reads them: the constants).
 EXTERNAL_ENUMS = {
     "org.slf4j.event.Level": ["ERROR", "WARN", "INFO", "DEBUG", "TRACE"],
+    "java.net.Proxy.Type": ["DIRECT", "HTTP", "SOCKS"],
     "java.time.DayOfWeek": [
         "MONDAY",
         "TUESDAY",
@@ -155,9 +157,11 @@ class JavaClass:
     annotations: dict[str, Annotation]
     is_abstract: bool
     superclass: tree_sitter.Node | None
+    interfaces: list[tree_sitter.Node]
     type_params: dict[str, tree_sitter.Node | None]
     members: list[Member] = field(default_factory=list)
     ignored: set[str] = field(default_factory=set)  # names @JsonIgnore'd on getters/setters
+    getters: set[str] = field(default_factory=set)  # names with a public getter method
     enum_constants: list[str] = field(default_factory=list)
     nested: dict[str, JavaClass] = field(default_factory=dict)
     custom_json: bool = False  # @JsonCreator / @JsonValue / class-level deserializer
@@ -308,6 +312,11 @@ def _declaration(
                 bound = next((c for c in param.named_children if c.type == "type_bound"), None)
                 type_params[_text(ident)] = bound.named_children[0] if bound else None
     superclass = node.child_by_field_name("superclass")
+    interfaces: list[tree_sitter.Node] = []
+    for child in node.children:  # `implements` of a class, `extends` of an interface
+        if child.type in ("super_interfaces", "extends_interfaces"):
+            for type_list in child.named_children:
+                interfaces.extend(type_list.named_children)
     cls = JavaClass(
         fqn=fqn,
         kind=kind,
@@ -318,6 +327,7 @@ def _declaration(
         annotations=_annotations(mods),
         is_abstract=kind != "class" or "abstract" in _keywords(mods),
         superclass=superclass.named_children[0] if superclass is not None else None,
+        interfaces=interfaces,
         type_params=type_params,
     )
     deserialize = cls.annotations.get("JsonDeserialize")
@@ -380,6 +390,9 @@ def _member(
             cls.ignored.add(prop)
             return
         params = member.child_by_field_name("parameters")
+        no_params = params is None or not params.named_children
+        if prefix != "set" and no_params and ("public" in keywords or cls.kind == "interface"):
+            cls.getters.add(prop)
         formal = [
             p for p in (params.named_children if params else []) if p.type == "formal_parameter"
         ]
@@ -434,6 +447,9 @@ class Model:
                     return cls.nested[name].fqn
                 if cls.simple == name:
                     return cls.fqn
+                found = self._interface_member(name, cls, seen)
+                if found is not None:
+                    return found
                 cls = self.superclass(cls)
             scope = scope.outer
         if name in ctx.imports:
@@ -448,6 +464,35 @@ class Model:
         if name[:1].islower() and name not in SCALAR_SHAPES:
             return None  # a package name: `io.kestra...` written in full
         return name if name in SCALAR_SHAPES else None
+
+    def _interface_member(self, name: str, cls: JavaClass, seen: set[str]) -> str | None:
+        """A member type `name` inherited from the interfaces `cls` implements."""
+        for node in cls.interfaces:
+            fqn = self.resolve_outside(_raw_type_name(node), cls)
+            iface = self.classes.get(fqn)
+            if iface is None or iface.fqn in seen:
+                continue
+            seen.add(iface.fqn)
+            if name in iface.nested:
+                return iface.nested[name].fqn
+            found = self._interface_member(name, iface, seen)
+            if found is not None:
+                return found
+        return None
+
+    def resolve_outside(self, name: str, ctx: JavaClass) -> str:
+        """Resolve a name by imports and packages only (for `extends`/`implements` clauses)."""
+        first, _, rest = name.partition(".")
+        if first in ctx.imports:
+            base = ctx.imports[first]
+        elif f"{ctx.package}.{first}" in self.classes:
+            base = f"{ctx.package}.{first}"
+        else:
+            base = next(
+                (f"{p}.{first}" for p in ctx.wildcard_imports if f"{p}.{first}" in self.classes),
+                first,
+            )
+        return f"{base}.{rest}" if rest else base
 
     def superclass(self, cls: JavaClass) -> JavaClass | None:
         """The parent class declared in the sources, if any."""
@@ -499,6 +544,8 @@ class Model:
                     continue
                 if member.name in ignored and json_prop is None:
                     continue
+                if not member.is_setter and json_prop is None and not self._readable(member, chain):
+                    continue  # no public getter: Jackson does not see the field
                 if member.is_setter and name in props:
                     if "Deprecated" in ann:
                         props[name]["deprecated"] = True
@@ -530,6 +577,15 @@ class Model:
                 props[name] = entry
         return props
 
+    @staticmethod
+    def _readable(member: Member, chain: list[JavaClass]) -> bool:
+        """Whether a field has a public getter: Lombok's (unless `@Getter(NONE/PROTECTED…)`)
+        or one written by hand somewhere in the class chain."""
+        getter = member.annotations.get("Getter")
+        if getter is None or "PUBLIC" in str(getter.args.get("value", "PUBLIC")):
+            return True
+        return any(member.name in c.getters for c in chain)
+
     # shapes ---------------------------------------------------------------------------------
     def shape(self, member: Member, owner: JavaClass) -> dict[str, Any]:
         """The YAML shape of a member (field or setter parameter)."""
@@ -550,8 +606,8 @@ class Model:
             element = node.child_by_field_name("element")
             if element is not None and _text(element) == "byte":
                 return {"t": "string"}
-            inner = self.type_shape(element, ctx, seen) if element is not None else {"t": "any"}
-            return {"t": "list", "of": inner}
+            item = self.type_shape(element, ctx, seen) if element is not None else {"t": "any"}
+            return {"t": "list", "of": item}
         if node.type == "wildcard":
             bound = node.named_children[-1] if node.named_children else None
             if bound is None or bound.type in ("super",):
@@ -576,9 +632,7 @@ class Model:
             return self.type_shape(args[i], ctx, seen) if len(args) > i else {"t": "any"}
 
         if fqn == PROPERTY:
-            inner: dict[str, Any] = dict(arg(0))
-            inner["expr"] = True
-            return inner
+            return {**arg(0), "expr": True}
         if fqn in SCALAR_SHAPES:
             return {"t": SCALAR_SHAPES[fqn]}
         if fqn in LIST_TYPES:
