@@ -212,8 +212,9 @@ def _annotations(modifiers: tree_sitter.Node | None) -> dict[str, Annotation]:
 def _annotation(node: tree_sitter.Node) -> Annotation:
     """One annotation node; its name is the simple name (`Builder.Default` kept whole)."""
     name = _text(node.child_by_field_name("name"))
-    ann = Annotation(name if name.endswith("Builder.Default") else name.rsplit(".", 1)[-1])
-    ann.name = "Builder.Default" if name.endswith("Builder.Default") else ann.name
+    ann = Annotation(
+        "Builder.Default" if name.endswith("Builder.Default") else name.rsplit(".", 1)[-1]
+    )
     arguments = node.child_by_field_name("arguments")
     if arguments is not None:
         for arg in arguments.named_children:
@@ -822,9 +823,10 @@ def build_index(sources: Path) -> dict[str, Any]:
     scripts = sources / "plugin-scripts"
     v1 = Model([sources / "kestra-1.3", scripts])
     v2 = Model([sources / "kestra", scripts])
-    types = merge_versions(plugin_types(v1), plugin_types(v2))
+    types2 = plugin_types(v2)
+    types = merge_versions(plugin_types(v1), types2)
     aliases: dict[str, dict[str, Any]] = {}
-    kept_in_2 = {a for e in plugin_types(v2).values() for a in e.get("aliases", [])}
+    kept_in_2 = {a for e in types2.values() for a in e.get("aliases", [])}
     for fqn, entry in types.items():
         for alias in entry.get("aliases", []):
             aliases.setdefault(alias, {"type": fqn})
