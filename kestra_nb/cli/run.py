@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..errors import KestraNbError
 from ..server.errors import ServerError
 from .server_options import (
+    EXIT_ERROR,
     EXIT_FAILED,
     EXIT_OK,
     add_server_arguments,
@@ -100,8 +102,6 @@ def _value(value: Any) -> str:
 
 def run_run(args: argparse.Namespace) -> int:
     """`kestra-nb run NAMESPACE.ID [--input K=V] [--file K=PATH] [--wait|--no-wait]`."""
-    from ..server.follow import follow_run, kill_and_wait
-
     namespace, flow_id = _flow_ref(args.flow)
     inputs = _pairs(args.input, "--input")
     files = {k: Path(v) for k, v in _pairs(args.file, "--file").items()}
@@ -113,14 +113,25 @@ def run_run(args: argparse.Namespace) -> int:
     def say(text: str, err: bool = False) -> None:
         print(masker.mask(text), file=sys.stderr if err else sys.stdout, flush=True)
 
+    try:
+        return _run(args, namespace, flow_id, inputs, files, say)
+    except ServerError as exc:  # printed here, masked: a server's message may quote an input
+        say(f"kestra-nb run: {exc}", err=True)
+        return EXIT_FAILED if exc.reason in ("invalid", "conflict") else EXIT_ERROR
+
+
+def _run(
+    args: argparse.Namespace,
+    namespace: str,
+    flow_id: str,
+    inputs: dict[str, str],
+    files: dict[str, Path],
+    say: Callable[..., None],
+) -> int:
+    from ..server.follow import follow_run, kill_and_wait
+
     with connect(args) as client:
-        try:
-            execution = client.create_execution(namespace, flow_id, inputs, files)
-        except ServerError as exc:
-            if exc.reason not in ("invalid", "conflict"):
-                raise
-            say(f"kestra-nb run: {exc}", err=True)
-            return EXIT_FAILED
+        execution = client.create_execution(namespace, flow_id, inputs, files)
         say(
             f"kestra-nb run: {args.flow}: execution {execution.id} {execution.url or ''}".rstrip(),
             err=True,
