@@ -23,6 +23,7 @@ from ..errors import KestraNbError
 from ..masking import Masker
 from ..secrets import SecretStore
 from ..text import one_line, plural
+from .connection import set_current as set_connection
 from .session import (
     EnvFileLoad,
     KernelSession,
@@ -147,6 +148,12 @@ def _install(session: KernelSession) -> None:
 
     ip.register_magics(session.magics)
     session._teardown.append(lambda: _unregister_magics(ip, session.magics))
+    from .server_magics import KestraServerMagics  # lazy: no HTTP client until first used
+
+    server_magics = KestraServerMagics(shell=ip)
+    ip.register_magics(server_magics)
+    session._teardown.append(lambda: _unregister_magics(ip, server_magics))
+    session._teardown.append(lambda: _forget_connection())
 
     session._teardown.append(install_completer(ip, current))
 
@@ -206,6 +213,10 @@ def _unregister_magics(ip: Any, magics: Any) -> None:
         manager.registry.pop(type(magics).__name__, None)
     if magics in ip.configurables:
         ip.configurables.remove(magics)
+
+
+def _forget_connection() -> None:
+    set_connection(None)
 
 
 def _dedupe(items: list[str]) -> list[str]:

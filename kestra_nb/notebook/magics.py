@@ -33,6 +33,7 @@ from traitlets.config import Configurable
 
 from ..errors import KestraNbError
 from ..kestra import env_name
+from .magic_help import answer_help
 
 if TYPE_CHECKING:  # pragma: no cover
     from .session import KernelSession
@@ -122,19 +123,6 @@ class KestraMagics(Magics, Configurable):
             raise exc
         raise UsageError(message) from None
 
-    @staticmethod
-    def _help(magic: Any, line: str, *, whole_line: bool = False) -> bool:
-        """`--help` (or `-h`) on a magic's line prints the text `%magic?` shows; True then.
-
-        With `whole_line` (`%kestra_render`, whose line is a template) only a line that is
-        nothing but the option asks for help.
-        """
-        words = [line.strip()] if whole_line else line.split()
-        if "--help" not in words and "-h" not in words:
-            return False
-        print(magic.__doc__ or "")
-        return True
-
     def _lookup(self, name: str, option: str, local_ns: Mapping[str, Any] | None) -> Any:
         for ns in (local_ns or {}, self.shell.user_ns if self.shell is not None else {}):
             if name in ns:
@@ -181,7 +169,7 @@ class KestraMagics(Magics, Configurable):
         `envs` and `secret()`; run-time-only expressions (`outputs`, `taskrun`, ...) stay
         verbatim and are listed as deferred. Secret values are shown as `******`.
         """
-        if self._help(self.kestra_flow, line):
+        if answer_help(self.kestra_flow, line):
             return
         session = self._session()
         args = parse_argstring(self.kestra_flow, line)
@@ -283,7 +271,7 @@ class KestraMagics(Magics, Configurable):
         `%kestra_render [--inputs DICTVAR] TEMPLATE` renders the rest of the line;
         `%%kestra_render [--inputs DICTVAR]` renders the cell.
         """
-        if self._help(self.kestra_render, line, whole_line=cell is None):
+        if answer_help(self.kestra_render, line, whole_line=cell is None):
             return
         session = self._session()
         if cell is None:
@@ -320,7 +308,7 @@ class KestraMagics(Magics, Configurable):
         entry (key and reason, never a value). Without a path, the first of
         `KestraMagics.env_files` found from the notebook's directory upward is loaded.
         """
-        if self._help(self.kestra_env, line):
+        if answer_help(self.kestra_env, line):
             return
         session = self._session()
         args = parse_argstring(self.kestra_env, line)
@@ -366,7 +354,7 @@ class KestraMagics(Magics, Configurable):
     @line_magic
     def kestra_secrets(self, line: str) -> Any:
         """The secrets panel, or with `--list` a table of secret names and sources (no values)."""
-        if self._help(self.kestra_secrets, line):
+        if answer_help(self.kestra_secrets, line):
             return None
         session = self._session()
         args = parse_argstring(self.kestra_secrets, line)
@@ -422,7 +410,7 @@ class KestraMagics(Magics, Configurable):
         """What kestra_nb has loaded in this kernel: how it was loaded, the env files, how
         many secrets (by source) and envs, and whether output masking is on. Names and
         counts only, never a value."""
-        if self._help(self.kestra_status, line):
+        if answer_help(self.kestra_status, line):
             return
         parse_argstring(self.kestra_status, line)
         for text in self._session().status_lines():

@@ -23,6 +23,8 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 from ..errors import FlowError, KestraNbError
 from .connection import Connection, current, set_current
+from .magic_help import answer_help
+from .session import current as current_session
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..masking import Masker
@@ -30,11 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _session() -> Any:
-    try:
-        from .extension import current as session
-    except ImportError:  # pragma: no cover - the layout is being reorganised
-        return None
-    return session()
+    return current_session()
 
 
 @magics_class
@@ -53,6 +51,8 @@ class KestraServerMagics(Magics):
     @line_magic
     def kestra_server(self, line: str = "") -> None:
         """Connect to a Kestra server, or show the connection (never a credential)."""
+        if answer_help(self.kestra_server, line):
+            return
         args = parse_argstring(self.kestra_server, line)
         if args.disconnect:
             set_current(None)
