@@ -153,7 +153,7 @@ def _install(session: KernelSession) -> None:
     server_magics = KestraServerMagics(shell=ip)
     ip.register_magics(server_magics)
     session._teardown.append(lambda: _unregister_magics(ip, server_magics))
-    session._teardown.append(lambda: _forget_connection())
+    session._teardown.append(_forget_connection)
 
     session._teardown.append(install_completer(ip, current))
 
