@@ -325,6 +325,18 @@ class EncodeResult:
         """True when every entry of the input was converted (notes allowed)."""
         return not self.problems and not self.refused
 
+    def only(self, names: Iterable[str]) -> tuple[str, list[str]]:
+        """The `.env_encoded` lines of just `names` (matched as Kestra names secrets, once
+        upper-cased), and the names the input does not have."""
+        wanted = {name.upper(): name for name in names}
+        keep: list[str] = []
+        for line in self.text.splitlines(keepends=True):
+            key = line.partition("=")[0].removeprefix(SECRET_PREFIX)
+            if key.upper() in wanted:
+                keep.append(line)
+                wanted.pop(key.upper())
+        return "".join(keep), sorted(wanted.values())
+
 
 def encode_dotenv(text: str, *, interpolate: bool = False, path: str | None = None) -> EncodeResult:
     """Convert dotenv `text` into Kestra's `SECRET_<KEY>=<base64>` lines, losing nothing silently.

@@ -283,3 +283,35 @@ def test_decode_hides_names_made_of_value_fragments(tmp_path: Path) -> None:
         "OK",
     ]
     assert fragment.upper() not in proc.stdout + proc.stderr
+
+
+def test_encode_only_writes_just_the_named_secrets_into_a_file(tmp_path: Path) -> None:
+    """`--only NAME` (what a flow needs on a server): those lines, into a file, never printed."""
+    (tmp_path / ".env").write_text("API_TOKEN=tok-value-1\nDB_PASS=db-value-2\nOTHER=o-value-3\n")
+    refused = kestra_nb("encode", ".env", "--only", "api_token", cwd=tmp_path)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert "give -o OUT" in refused.stderr and "tok-value" not in refused.stderr
+
+    proc = kestra_nb(
+        "encode",
+        ".env",
+        "--only",
+        "api_token",
+        "--only",
+        "DB_PASS",
+        "-o",
+        "server.env",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert "wrote 2 secrets to server.env" in proc.stderr
+    written = (tmp_path / "server.env").read_text()
+    assert dotenv_values(tmp_path / "server.env") == {
+        "SECRET_API_TOKEN": base64.b64encode(b"tok-value-1").decode(),
+        "SECRET_DB_PASS": base64.b64encode(b"db-value-2").decode(),
+    }
+    assert stat.S_IMODE((tmp_path / "server.env").stat().st_mode) == 0o600
+    assert "OTHER" not in written
+
+    missing = kestra_nb("encode", ".env", "--only", "NOPE", "-o", "n.env", cwd=tmp_path)
+    assert missing.returncode == 1 and "--only NOPE: not in .env" in missing.stderr

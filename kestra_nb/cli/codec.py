@@ -17,6 +17,7 @@ from ..atomic import TargetExistsError, write_atomic
 from ..dotenv_codec import decode_dotenv, encode_dotenv, read_dotenv_text, showable_key
 from ..errors import DotenvError
 from ..secrets import render_macro
+from ..text import plural
 from .common import EXIT_ERROR, EXIT_HELP, EXIT_OK, EXIT_PROBLEMS
 
 _EXISTS = "already exists (use --force to replace it; the old file is kept as .bak)"
@@ -45,6 +46,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--force",
         action="store_true",
         help="replace an existing OUT (the old file is kept as OUT.bak)",
+    )
+    enc.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="write only the secret NAME (repeatable), e.g. the ones a flow uses, as the "
+        "SECRET_<NAME> lines a server's env_file needs; needs -o (never printed)",
     )
     enc.add_argument(
         "--interpolate",
@@ -107,6 +115,13 @@ def run_encode(args: argparse.Namespace) -> int:
         print(f"kestra-nb encode: {exc}", file=sys.stderr)
         return EXIT_ERROR
     out = args.output
+    if args.only and out is None:
+        print(
+            "kestra-nb encode: --only writes secrets into a file: give -o OUT "
+            "(they are never printed)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     if out is not None and args.input != "-" and _same_file(args.input, out):
         print(
             f"kestra-nb encode: {out}: is the input file; write the encoded file elsewhere",
@@ -127,12 +142,15 @@ def run_encode(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_PROBLEMS
+    text, missing = (result.text, []) if not args.only else result.only(args.only)
+    for name in missing:
+        print(f"kestra-nb encode: --only {name}: not in {label}", file=sys.stderr)
     if out is None:
-        sys.stdout.write(result.text)
+        sys.stdout.write(text)
         sys.stdout.flush()
     else:
         try:
-            backup = write_atomic(out, result.text, overwrite=args.force, backup=True)
+            backup = write_atomic(out, text, overwrite=args.force, backup=True)
         except TargetExistsError:  # appeared since the check above
             print(f"kestra-nb encode: {out}: {_EXISTS}", file=sys.stderr)
             return EXIT_ERROR
@@ -142,14 +160,14 @@ def run_encode(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_ERROR
-        n, bad = len(result.entries), len(result.problems)
+        n = text.count("\n") if args.only else len(result.entries)
+        bad = len(result.problems) + len(missing)
         kept = f"; previous file kept as {backup}" if backup else ""
-        lost = f"; {bad} problem{'s' if bad != 1 else ''} above" if bad else ""
+        lost = f"; {plural(bad, 'problem')} above" if bad else ""
         print(
-            f"kestra-nb encode: wrote {n} secret{'s' if n != 1 else ''} to {out}{kept}{lost}",
-            file=sys.stderr,
+            f"kestra-nb encode: wrote {plural(n, 'secret')} to {out}{kept}{lost}", file=sys.stderr
         )
-    return EXIT_OK if result.ok else EXIT_PROBLEMS
+    return EXIT_OK if result.ok and not missing else EXIT_PROBLEMS
 
 
 def run_decode(args: argparse.Namespace) -> int:
