@@ -1,8 +1,35 @@
-"""What tests of `KestraFlow` share."""
+"""What tests of `KestraFlow` share: `flow_of`, `shown`, the flows of `tests/data/flows/`."""
 
 from __future__ import annotations
 
+import re
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import yaml
+
 from kestra_nb.flow import KestraFlow
+
+FLOWS = Path(__file__).resolve().parent / "data" / "flows"
+
+
+def flow_of(
+    text: str,
+    *,
+    secrets: Any = None,
+    environ: Any = None,
+    inputs: Any = None,
+    **kwargs: Any,
+) -> KestraFlow:
+    """`KestraFlow.from_yaml` of `text` (dedented), with no secrets and no envs unless given."""
+    return KestraFlow.from_yaml(
+        textwrap.dedent(text),
+        secrets={} if secrets is None else secrets,
+        environ={} if environ is None else environ,
+        inputs=inputs,
+        **kwargs,
+    )
 
 
 def shown(flow: KestraFlow) -> str:
@@ -20,3 +47,23 @@ def shown(flow: KestraFlow) -> str:
         *(str(d) for d in flow.deferred),
     ]
     return "\n".join(parts)
+
+
+def flow_files() -> list[str]:
+    """The names of the flows in `tests/data/flows/` that have expectations."""
+    return sorted(p.name[: -len(".expected.yml")] for p in FLOWS.glob("*.expected.yml"))
+
+
+def flow_file(name: str) -> tuple[str, dict[str, Any]]:
+    """The text of flow `name` and its expectations (`<name>.expected.yml`)."""
+    text = (FLOWS / f"{name}.yml").read_text(encoding="utf-8")
+    expected = yaml.safe_load((FLOWS / f"{name}.expected.yml").read_text(encoding="utf-8"))
+    return text, expected or {}
+
+
+def at(data: Any, path: str) -> Any:
+    """The value at `tasks[0].inputs.file` in nested dicts and lists."""
+    node = data
+    for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        node = node[int(index)] if index else node[key]
+    return node

@@ -21,7 +21,8 @@ import nbformat
 import pytest
 
 from kestra_nb.flow import KestraFlow
-from tests.flow_helpers import shown
+from tests import flow_helpers as helpers
+from tests.flow_helpers import FLOWS, shown
 from tests.kernel import NotebookRunner
 
 SECRETS = {
@@ -40,7 +41,7 @@ START = dt.datetime(2024, 3, 4, 5, 6, 7, 123000, tzinfo=dt.UTC)
 
 def flow_of(text: str, **inputs: Any) -> KestraFlow:
     """The flow rendered for a new execution with a known id and start date."""
-    return KestraFlow.from_yaml(
+    return helpers.flow_of(
         text,
         secrets=SECRETS,
         environ=ENVIRON,
@@ -66,25 +67,10 @@ def deferred(flow: KestraFlow) -> list[tuple[str, str, str]]:
 # --- secrets -------------------------------------------------------------------------------
 
 # docs: expressions/index.md (the `secret` function)
-SECRET_LOG = """\
-id: secret
-namespace: company.team
-
-tasks:
-  - id: githubPAT
-    type: io.kestra.plugin.core.log.Log
-    message: "{{ secret('GITHUB_ACCESS_TOKEN') }}"
-"""
+SECRET_LOG = (FLOWS / "secret_log.yml").read_text(encoding="utf-8")
 
 
-def test_log_task_with_a_secret() -> None:
-    flow = flow_of(SECRET_LOG)
-    assert flow.rendered["tasks"][0]["message"] == SECRETS["GITHUB_ACCESS_TOKEN"]
-    assert flow.secrets_used == ["GITHUB_ACCESS_TOKEN"] and flow.missing_secrets == []
-    assert flow.envs_used == [] and flow.inputs_used == []
-    assert flow.errors == [] and flow.deferred == []
-    assert "message: '******'" in flow.to_yaml()
-    assert_nothing_shown(flow, "GITHUB_ACCESS_TOKEN")
+# (what it renders and shows: tests/data/flows/secret_log.expected.yml)
 
 
 def test_missing_secret_is_listed_not_raised() -> None:
@@ -1093,35 +1079,9 @@ def test_nested_inputs_given_and_missing() -> None:
 
 
 # docs: 05.workflow-components/01.tasks/00.flowable-tasks/index.md
-SUBFLOW_FILE = """\
-id: subflow_example
-namespace: company.team
+SUBFLOW_FILE = (FLOWS / "subflow_file.yml").read_text(encoding="utf-8")
 
-inputs:
-  - id: my_file
-    type: FILE
-
-tasks:
-  - id: subflow
-    type: io.kestra.plugin.core.flow.Subflow
-    namespace: company.team
-    flowId: my_subflow
-    inputs:
-      file: "{{ inputs.my_file }}"
-      store: 12
-"""
-
-
-def test_file_input_becomes_its_internal_storage_uri() -> None:
-    flow = flow_of(SUBFLOW_FILE, my_file="/home/ada/data/orders.csv")
-    expected = (
-        f"kestra:///company/team/subflow-example/executions/{EXECUTION_ID}"
-        "/inputs/my_file/orders.csv"
-    )
-    assert flow.rendered["tasks"][0]["inputs"] == {"file": expected, "store": 12}
-    assert flow.context["inputs"]["my_file"] == expected
-    kept = "kestra:///company/team/other/executions/abc/inputs/file/x.csv"
-    assert flow_of(SUBFLOW_FILE, my_file=kept).rendered["tasks"][0]["inputs"]["file"] == kept
+# (its internal storage URI: tests/data/flows/subflow_file*.expected.yml)
 
 
 # docs: 05.workflow-components/10.subflows/index.md

@@ -14,7 +14,7 @@ import pytest
 from IPython.lib.pretty import pretty
 
 from kestra_nb.flow import KestraFlow
-from kestra_nb.flow_display import dump_yaml, highlight_yaml
+from kestra_nb.flow.display import dump_yaml, highlight_yaml
 from tests.kernel import NotebookRunner
 
 API_KEY = "sk-live-0123456789abcdef"
@@ -115,9 +115,13 @@ def test_display_in_a_real_kernel_leaks_nothing(run_notebook: NotebookRunner) ->
         "flow",
         "print(repr(flow)); print(flow.secrets_used, flow.missing_secrets)",
         "import sys; print('IPython' in sys.modules, 'kestra_nb.notebook' in sys.modules)",
-        # with the extension loaded, secrets and envs come from its session (.env_encoded)
+        # with the extension loaded, the notebook passes its session's store and envs
+        # (.env_encoded) explicitly: the core never looks the session up
         "%load_ext kestra_nb",
-        "flow2 = KestraFlow.from_yaml(text.replace('MISSING_ONE', 'FROM_FILE'))\n"
+        "from kestra_nb.notebook.session import current\n"
+        "s = current()\n"
+        "flow2 = KestraFlow.from_yaml(text.replace('MISSING_ONE', 'FROM_FILE'),"
+        " secrets=s.store, environ=s.environ)\n"
         "print(flow2.missing_secrets, flow2.envs_used, flow2.errors)\n"
         "print(len(flow2.rendered['tasks'][2]['message']))",
     ]

@@ -15,12 +15,9 @@ from hypothesis import strategies as st
 
 from kestra_nb import FlowError, FlowProblem
 from kestra_nb.flow import KestraFlow
-from kestra_nb.flow_validation import (
-    format_path,
-    load_flow_yaml,
-    validate_flow,
-    walk_tasks,
-)
+from kestra_nb.flow.source import format_path, load_flow_yaml
+from kestra_nb.flow.tasks import walk_tasks
+from kestra_nb.flow.validation import validate_flow
 
 
 def problems_of(text: str, **kwargs: object) -> list[FlowProblem]:

@@ -449,7 +449,7 @@ def test_reprs_and_messages_of_public_objects_hold_no_value(tmp_path: Path) -> N
         "    type: io.kestra.plugin.core.log.Log\n    message: \"{{ secret('LONG') }}\"\n",
         secrets=store,
     )
-    from kestra_nb.flow_render import resolve_inputs
+    from kestra_nb.flow.inputs import resolve_inputs
 
     inputs = resolve_inputs(
         {"inputs": [{"id": "pw", "type": "SECRET"}, {"id": "n", "type": "INT"}]},

@@ -1,22 +1,41 @@
-"""What every `kestra-nb` subcommand shares: exit statuses and `KEY=VALUE` options.
+"""What every `kestra-nb` subcommand shares: exit codes, `KEY=VALUE` options, secrets and envs.
 
-Exit statuses, the same for every subcommand: 0 all is well, 1 something was found or
-refused (a leak, a flow with problems, a conversion that would lose data, an execution that
-failed), 2 usage, read or connection errors.
+- `EXIT_OK`, `EXIT_PROBLEMS`, `EXIT_ERROR`: 0 when all is well, 1 when something was found
+  or refused (a leak, a flow with problems, a conversion that would lose data, a failed
+  execution), 2 on usage, read or connection errors; `exit_status` maps a core result's
+  `outcome` to them.
+- `parse_pairs`: repeatable `KEY=VALUE` options (`--input`).
+- `gather_secrets`: the secret store and env-style entries a command works with (`SECRET_*` /
+  `ENV_*` variables, then dotenv files), problems returned as lines (never a value).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from ..dotenv_codec import find_env_files
 from ..errors import KestraNbError
+from ..kestra import ENV_PREFIX
+from ..secrets import SecretStore
 
-__all__ = ["EXIT_ERROR", "EXIT_HELP", "EXIT_OK", "EXIT_PROBLEMS", "exit_status", "parse_pairs"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_HELP",
+    "EXIT_OK",
+    "EXIT_PROBLEMS",
+    "Gathered",
+    "exit_status",
+    "gather_secrets",
+    "parse_pairs",
+]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 EXIT_HELP = "exit status: 0 ok, 1 problems found or conversion refused, 2 usage or I/O error"
 
-_OUTCOMES = {"clean": EXIT_OK, "ok": EXIT_OK, "findings": EXIT_PROBLEMS, "errors": EXIT_ERROR}
+_OUTCOMES = {"clean": EXIT_OK, "findings": EXIT_PROBLEMS, "errors": EXIT_ERROR}
 
 
 def exit_status(outcome: str) -> int:
@@ -24,13 +43,40 @@ def exit_status(outcome: str) -> int:
     return _OUTCOMES[outcome]
 
 
-def parse_pairs(pairs: Iterable[str], option: str = "--input") -> dict[str, str]:
-    """`KEY=VALUE` options as a dict (the last one of a key wins); a malformed one raises
-    `KestraNbError` naming the option (the value is never echoed)."""
+def parse_pairs(pairs: Iterable[str] | None, option: str = "--input") -> dict[str, str] | None:
+    """`["a=1", "b=x=y"]` -> `{"a": "1", "b": "x=y"}`; None stays None (option not given).
+    Raises `KestraNbError` naming the option for an item without `=` or without a key."""
+    if pairs is None:
+        return None
     out: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise KestraNbError(f"{option} {key.strip() or '?'}: expected KEY=VALUE")
+            raise KestraNbError(f"{option} {pair!r}: expected KEY=VALUE")
         out[key.strip()] = value
     return out
+
+
+@dataclass
+class Gathered:
+    """The store, the env-style entries, the dotenv files read and their problems (lines)."""
+
+    store: SecretStore
+    environ: dict[str, str]
+    paths: list[Path]
+    problems: list[str] = field(default_factory=list)
+
+
+def gather_secrets(env_files: Iterable[str | os.PathLike[str]] = ()) -> Gathered:
+    """`SECRET_*` / `ENV_*` variables of the process, then each of `env_files` (default: the
+    nearest `.env_encoded` or `.env` from the current directory up)."""
+    store = SecretStore.from_environ(os.environ, warn=False)
+    problems = [str(p) for p in store.problems]
+    environ = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
+    given = [Path(p) for p in env_files]
+    paths = given if given else find_env_files()[:1]
+    for path in paths:
+        report = store.load_dotenv(path, warn=False)
+        environ.update(report.environ)
+        problems += [str(p) for p in report.problems]
+    return Gathered(store, environ, paths, problems)

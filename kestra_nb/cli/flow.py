@@ -10,16 +10,15 @@ variables; `envs` from `ENV_*` variables and the same files.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
-from ..errors import FlowError, KestraNbError
-from ..secrets import SecretStore
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+from ..errors import FlowError
+from ..flow import KestraFlow
+from ..flow.display import SHOW_CHOICES
+from ..text import plural
+from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, gather_secrets, parse_pairs
 
 
 def register(subparsers: Any) -> None:
@@ -51,50 +50,22 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--show",
-        choices=("summary", "rendered", "source", "both"),
+        choices=("summary", *SHOW_CHOICES),
         default="summary",
         help="what to print for a valid flow (default: summary)",
     )
     p.set_defaults(func=run_flow)
 
 
-def _inputs(pairs: list[str] | None) -> dict[str, str] | None:
-    if pairs is None:
-        return None
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise KestraNbError(f"--input {pair!r}: expected KEY=VALUE")
-        out[key.strip()] = value
-    return out
-
-
-def _context(env_files: list[str]) -> tuple[SecretStore, dict[str, str], list[Path]]:
-    """The store and env-style entries: SECRET_*/ENV_* variables, then the dotenv files."""
-    from ..dotenv_codec import find_env_files
-
-    with warnings.catch_warnings():  # problems are printed from the reports instead
-        warnings.simplefilter("ignore")
-        store = SecretStore.from_environ(os.environ)
-        for problem in store.problems:
-            print(f"kestra-nb flow: {problem}", file=sys.stderr)
-        environ = {k: v for k, v in os.environ.items() if k.startswith("ENV_")}
-        paths = [Path(p) for p in env_files] if env_files else find_env_files()[:1]
-        for path in paths:
-            report = store.load_dotenv(path)
-            environ.update(report.environ)
-            for problem in report.problems:
-                print(f"kestra-nb flow: {problem}", file=sys.stderr)
-    return store, environ, paths
-
-
 def run_flow(args: argparse.Namespace) -> int:
     """`kestra-nb flow FLOW... [--env-file FILE] [--input K=V] [--show ...]`."""
-    inputs = _inputs(args.input)
-    store, environ, paths = _context(args.env_file)
-    if paths:
-        names = ", ".join(str(p) for p in paths)
+    inputs = parse_pairs(args.input)
+    gathered = gather_secrets(args.env_file)
+    for line in gathered.problems:
+        print(f"kestra-nb flow: {line}", file=sys.stderr)
+    store, environ = gathered.store, gathered.environ
+    if gathered.paths:
+        names = ", ".join(str(p) for p in gathered.paths)
         print(f"kestra-nb flow: secrets and envs from {names}", file=sys.stderr)
     status = EXIT_OK
     for name in args.files:
@@ -105,8 +76,6 @@ def run_flow(args: argparse.Namespace) -> int:
             print(f"kestra-nb flow: {name}: {reason}", file=sys.stderr)
             status = EXIT_ERROR
             continue
-        from ..flow import KestraFlow
-
         try:
             flow = KestraFlow.from_yaml(text, secrets=store, inputs=inputs, environ=environ)
         except FlowError as exc:
@@ -119,8 +88,8 @@ def run_flow(args: argparse.Namespace) -> int:
         if flow.errors:
             status = max(status, EXIT_PROBLEMS)
         elif args.show == "summary":
-            n = len(flow.tasks)
-            print(f"{name}: {flow.namespace}.{flow.id}: valid, {n} task{'s' if n != 1 else ''}")
+            tasks = plural(len(flow.tasks), "task")
+            print(f"{name}: {flow.namespace}.{flow.id}: valid, {tasks}")
         if args.show != "summary":
             print(flow.text(args.show))
     return status

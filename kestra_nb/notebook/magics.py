@@ -32,13 +32,12 @@ from traitlets import Bool, Enum, List, Unicode, observe
 from traitlets.config import Configurable
 
 from ..errors import KestraNbError
+from ..flow.display import SHOW_CHOICES
 from ..kestra import env_name
 from .magic_help import answer_help
 
 if TYPE_CHECKING:  # pragma: no cover
     from .session import KernelSession
-
-SHOW_CHOICES = ("rendered", "source", "both")
 
 
 @magics_class
@@ -176,84 +175,18 @@ class KestraMagics(Magics, Configurable):
         if args.name and not args.name.isidentifier():
             self._fail(f"--name: {args.name!r} is not a valid variable name")
         inputs = self._inputs_var(args.inputs, local_ns)
-        for item in args.input:
-            key, sep, value = item.partition("=")
-            if not sep or not key.strip():
-                self._fail(f"--input {key.strip() or item!r}: expected KEY=VALUE")
-            inputs[key.strip()] = value
-        store, environ = session.store, session.environ
-        if args.env:
-            store, environ = self._cell_context(args.env)
+        from .flow_cell import run_flow_cell  # the flow model loads on first use
 
-        from ..flow import KestraFlow
-
-        try:
-            flow = KestraFlow.from_yaml(cell, secrets=store, inputs=inputs, environ=environ)
-        except KestraNbError as exc:
-            problems = getattr(exc, "problems", None)
-            if problems:
-                lines = [str(exc).split(":", 1)[0] + ":"]
-                lines += [f"  {p}" for p in problems]
-                if args.save:
-                    lines.append(f"  (not saved to {args.save})")
-                self._fail("\n".join(lines), exc)
-            self._fail(str(exc), exc)
-
-        self._mask_flow_values(session, flow)
-        if args.name and self.shell is not None:
-            self.shell.user_ns[args.name] = flow
-        from IPython.display import display
-
-        display(FlowView(flow, args.show or self.show))
-        if args.save:
-            self._save_source(flow, args.save)
-
-    @staticmethod
-    def _mask_flow_values(session: KernelSession, flow: Any) -> None:
-        """Hand the session's masker every value the flow hides (SECRET inputs among them).
-
-        Kestra masks a SECRET input in every log of the run; here it stays masked in every
-        later cell output too. The flow's own masker has already warned about a short one.
-        """
-        for name, value in getattr(flow, "_secret_values", ()):
-            if isinstance(value, str):
-                session.masker.register(value, name)
-
-    def _cell_context(self, paths: list[str]) -> tuple[Any, dict[str, str]]:
-        """A copy of the store and environ with extra dotenv files, for one cell."""
-        from ..secrets import SecretStore
-
-        session = self._session()
-        base = session.store
-        store = SecretStore()
-        from .session import masker_subscriber
-
-        store.subscribe(masker_subscriber(session.masker))
-        for name in base.names():
-            store.add(name, base.get(name), source=base.source_of(name))
-        environ = dict(session.environ)
-        for path in paths:
-            try:
-                loaded = session.load_env_file(path, store=store, environ=environ)
-            except OSError as exc:
-                self._fail(f"--env {path}: {_os_error(exc, path)}", exc)
-            except KestraNbError as exc:
-                self._fail(f"--env {path}: {exc}", exc)
-            for problem in loaded.problems:
-                print(f"kestra_nb: --env {loaded.path}: invalid: {problem}", file=sys.stderr)
-        return store, environ
-
-    def _save_source(self, flow: Any, path: str) -> None:
-        """`--save`: the cell's YAML as written (never rendered values), atomically."""
-        target = Path(path).expanduser()
-        if not target.is_absolute():
-            target = Path.cwd() / target
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            flow.save(target, overwrite=True)  # the previous file is kept as `.bak`
-        except OSError as exc:
-            self._fail(f"--save {path}: {_os_error(exc, target)}", exc)
-        print(f"kestra_nb: saved the flow source to {target}")
+        user_ns = self.shell.user_ns if self.shell is not None else None
+        run_flow_cell(
+            session,
+            args,
+            cell,
+            inputs,
+            show=args.show or self.show,
+            fail=self._fail,
+            user_ns=user_ns,
+        )
 
     # -- %kestra_render ---------------------------------------------------------------------
 
@@ -425,18 +358,10 @@ def _os_error(exc: OSError, path: object) -> str:
     return f"{exc.filename or path}: {exc.strerror or exc}"
 
 
-class FlowView:
-    """A `KestraFlow` displayed as `rendered`, `source` or `both` (masked HTML and text)."""
+def __getattr__(name: str) -> Any:
+    """`FlowView` lives in `flow_cell` (loaded on first use, with the flow model)."""
+    if name == "FlowView":
+        from .flow_cell import FlowView
 
-    def __init__(self, flow: Any, show: str = "rendered") -> None:
-        self.flow = flow
-        self.show = show
-
-    def _repr_html_(self) -> str:
-        return str(self.flow.html(self.show))
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self.flow) if cycle else str(self.flow.text(self.show)))
-
-    def __repr__(self) -> str:
-        return str(self.flow.text(self.show))
+        return FlowView
+    raise AttributeError(name)

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .flow import KestraFlow
-    from .masking import Masker
+    from ..masking import Masker
+    from .model import KestraFlow
+
 
 SHOW_CHOICES = ("rendered", "source", "both")
 

@@ -20,30 +20,19 @@ values (`rendered`) and with `secret()` masked (`display`), which is what may be
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
-import os
 import re
-import secrets as _random
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-import yaml
-
-from .errors import FlowProblem, RenderError
-from .flow_validation import (
-    MISSING,
-    Marks,
-    Path,
-    child_task_lists,
-    core_name,
-    format_path,
-    lookup_supplied,
-    walk_tasks,
-)
-from .pebble.values import Instant, JavaFloat, JavaInteger
+from ..errors import FlowProblem, RenderError
+from ..pebble import referenced_names, referenced_secrets, template_segments
+from ..pebble.exceptions import NotAvailableError, SecretNotFoundError, UndefinedError
+from .context import build_context, new_execution_id
+from .defaults import apply_plugin_defaults, deep_copy
+from .inputs import resolve_inputs
+from .source import Marks, Path, format_path
+from .tasks import child_task_lists, core_name, walk_tasks
 
 # Roots only a running execution has: never an error in a preview
 RUNTIME_ROOTS = frozenset(
@@ -107,7 +96,7 @@ class RenderProblem:
 
 @dataclass
 class RenderResult:
-    """Everything `render_flow` learnt; `rendered` holds real values, `display` masked ones.
+    """Everything `evaluate_flow` learnt; `rendered` holds real values, `display` masked ones.
 
     `secret_values` (never shown, not in the repr) are the values of the secrets used and of
     SECRET inputs: what a masker must hide in anything displayed.
@@ -144,392 +133,7 @@ def _segments(source: str) -> list[_Segment]:
     Verbatim and raw blocks count as expressions: rendered alone, they give their content.
     Raises the engine's `PebbleParseError` when the template does not lex.
     """
-    from .pebble import template_segments
-
     return [_Segment(_KINDS.get(seg.kind, seg.kind), seg.text) for seg in template_segments(source)]
-
-
-# --- values of inputs -----------------------------------------------------------------------
-
-
-class InputValueError(ValueError):
-    """A supplied or default input value does not fit its type (message names no value).
-
-    The message says what was expected (`an integer`), or, with `full=True`, the whole reason
-    in Kestra's words (`Unable to parse array element as `INT` on `s1``).
-    """
-
-    def __init__(self, message: str, *, full: bool = False) -> None:
-        super().__init__(message)
-        self.full = full
-
-
-_DURATION_RE = re.compile(
-    r"([-+]?)P(?:([-+]?\d+)D)?(?:T(?:([-+]?\d+)H)?(?:([-+]?\d+)M)?(?:([-+]?\d+(?:[.,]\d{0,9})?)S)?)?",
-    re.IGNORECASE,
-)
-
-
-def _parse_duration(text: str) -> _dt.timedelta:
-    m = _DURATION_RE.fullmatch(text.strip())
-    if not m or text.strip().upper() in ("P", "PT") or text.strip().upper().endswith("T"):
-        raise InputValueError("an ISO-8601 duration such as PT5M")
-    sign, days, hours, minutes, seconds = m.groups()
-    total = _dt.timedelta(
-        days=int(days or 0),
-        hours=int(hours or 0),
-        minutes=int(minutes or 0),
-        seconds=float((seconds or "0").replace(",", ".")),
-    )
-    return -total if sign == "-" else total
-
-
-def _parse_datetime(text: str) -> _dt.datetime:
-    raw = text.strip()
-    if raw.endswith(("Z", "z")):
-        raw = raw[:-1] + "+00:00"
-    value = _dt.datetime.fromisoformat(raw)
-    if value.tzinfo is None:
-        raise InputValueError("an ISO-8601 instant with a zone, such as 2024-01-31T10:00:00Z")
-    return Instant.of(value)  # Kestra keeps an Instant: the zone is not kept
-
-
-def convert_input(kind: str, value: Any, item: Mapping[str, Any] | None = None) -> Any:
-    """Convert a raw value (text from a cell option, or YAML) to the input type's value."""
-    if value is None:
-        return None
-    try:
-        if kind in ("STRING", "ENUM", "SELECT", "EMAIL", "SECRET", "FILE", "URI"):
-            if isinstance(value, Mapping | list):
-                raise InputValueError("a string")
-            return value if isinstance(value, str) else _scalar_text(value)
-        if kind == "INT":
-            if isinstance(value, bool):
-                raise InputValueError("an integer")
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            number = value if isinstance(value, int) else int(str(value).strip())
-            if not -(2**31) <= number < 2**31:
-                raise InputValueError("an integer (32 bits)")
-            return JavaInteger(number)  # Kestra's INT input is a java.lang.Integer
-        if kind == "FLOAT":
-            if isinstance(value, bool):
-                raise InputValueError("a number")
-            real = float(value) if isinstance(value, int | float) else float(str(value).strip())
-            return JavaFloat(real)  # Kestra's FLOAT input is a java.lang.Float
-        if kind in ("BOOLEAN", "BOOL"):
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in ("true", "false"):
-                return text == "true"
-            raise InputValueError("true or false")
-        if kind == "DATETIME":
-            if isinstance(value, _dt.datetime) and value.tzinfo is not None:
-                return Instant.of(value)
-            return _parse_datetime(str(value))
-        if kind == "DATE":
-            if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
-                return value
-            return _dt.date.fromisoformat(str(value).strip())
-        if kind == "TIME":
-            return value if isinstance(value, _dt.time) else _dt.time.fromisoformat(str(value))
-        if kind == "DURATION":
-            if isinstance(value, _dt.timedelta):
-                return value
-            return _parse_duration(str(value))
-        if kind == "JSON":
-            return json.loads(value) if isinstance(value, str) else value
-        if kind == "YAML":
-            return yaml.safe_load(value) if isinstance(value, str) else value
-        if kind in ("ARRAY", "MULTISELECT"):
-            items = value
-            if isinstance(value, str):
-                text = value.strip()
-                items = (
-                    json.loads(text)
-                    if text.startswith("[")
-                    else [part.strip() for part in text.split(",") if part.strip()]
-                )
-            if not isinstance(items, list | tuple):
-                raise InputValueError("a list")
-            item_type = str((item or {}).get("itemType") or "STRING")
-            out = []
-            for x in items:
-                try:
-                    out.append(convert_input(item_type, x))
-                except InputValueError:
-                    on = "" if item_type == "SECRET" else f" on `{_short(x)}`"
-                    raise InputValueError(
-                        f"Unable to parse array element as `{item_type}`{on}", full=True
-                    ) from None
-            return out
-    except InputValueError:
-        raise
-    except (ValueError, TypeError, json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise InputValueError(_expected(kind)) from exc
-    return value
-
-
-def check_constraints(kind: str, value: Any, item: Mapping[str, Any]) -> str | None:
-    """Why a converted value breaks its input's constraints (Kestra's wording), or None."""
-    validator = item.get("validator")
-    if kind in ("STRING", "SECRET", "EMAIL") and isinstance(validator, str):
-        try:
-            if isinstance(value, str) and not re.fullmatch(validator, value):
-                return f"it must match the pattern `{validator}`"
-        except re.error:
-            pass  # a Java-only pattern: Kestra checks it, a preview cannot
-    if kind in ("ENUM", "SELECT") and not item.get("allowCustomValue"):
-        allowed = item.get("values")
-        if isinstance(allowed, list) and value not in [str(v) for v in allowed]:
-            return f"it must match the values `[{', '.join(str(v) for v in allowed)}]`"
-    if kind == "MULTISELECT" and not item.get("allowCustomValue"):
-        allowed = item.get("values") or item.get("options")
-        if isinstance(allowed, list) and isinstance(value, list):
-            bad = [v for v in value if v not in [str(a) for a in allowed]]
-            if bad:
-                return f"it must match the values `[{', '.join(str(v) for v in allowed)}]`"
-    if kind in ("INT", "FLOAT", "DURATION"):
-        for key, word in (("min", "more"), ("max", "less")):
-            bound = item.get(key)
-            if bound is None:
-                continue
-            try:
-                limit = convert_input(kind, bound)
-            except InputValueError:
-                continue
-            if (key == "min" and value < limit) or (key == "max" and value > limit):
-                prefix = "It" if kind == "DURATION" else "it"
-                return f"{prefix} must be {word} than `{_text(bound)}`"
-    if kind in ("DATE", "DATETIME", "TIME"):
-        for key in ("after", "before"):
-            bound = item.get(key)
-            if bound is None:
-                continue
-            try:
-                limit = convert_input(kind, bound)
-            except InputValueError:
-                continue
-            if (key == "after" and value < limit) or (key == "before" and value > limit):
-                return f"it must be {key} `{_text(bound)}`"
-    return None
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else _scalar_text(value)
-
-
-def _expected(kind: str) -> str:
-    return {
-        "INT": "an integer",
-        "FLOAT": "a number",
-        "DATETIME": "an ISO-8601 instant such as 2024-01-31T10:00:00Z",
-        "DATE": "an ISO-8601 date such as 2024-01-31",
-        "TIME": "an ISO-8601 time such as 10:00:00",
-        "JSON": "valid JSON",
-        "YAML": "valid YAML",
-    }.get(kind, f"a {kind} value")
-
-
-def _scalar_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _set_nested(target: dict[str, Any], dotted: str, value: Any) -> None:
-    """`nested.more.int` -> target["nested"]["more"]["int"], as Kestra nests dotted input ids."""
-    parts = dotted.split(".")
-    node = target
-    for part in parts[:-1]:
-        nxt = node.get(part)
-        if not isinstance(nxt, dict):
-            nxt = {}
-            node[part] = nxt
-        node = nxt
-    node[parts[-1]] = value
-
-
-@dataclass
-class InputsResult:
-    """The `inputs` variable, the problems with values, and which ids are missing.
-
-    `values` (SECRET inputs among them) and `secret_values` are never in the repr.
-    """
-
-    values: dict[str, Any] = field(repr=False)
-    problems: list[tuple[Path, str]]
-    missing: list[str]
-    secret_values: list[str] = field(repr=False)
-    declared: list[str] = field(default_factory=list)
-    invalid: list[str] = field(default_factory=list)
-
-
-def resolve_inputs(
-    flow: Mapping[str, Any],
-    supplied: Mapping[str, Any] | None,
-    execution_id: str | None = None,
-) -> InputsResult:
-    """Defaults, then supplied values, each converted to its input's type (Kestra's order).
-
-    A FILE input given as a local path becomes the internal-storage URI Kestra gives the
-    uploaded file (`kestra:///<namespace path>/<flow>/executions/<id>/inputs/<input>/<name>`),
-    when `execution_id` is known; a value that already has a scheme is kept.
-    """
-    supplied = supplied or {}
-    values: dict[str, Any] = {}
-    problems: list[tuple[Path, str]] = []
-    missing: list[str] = []
-    secret_values: list[str] = []
-    declared: list[str] = []
-    invalid: list[str] = []
-    raw = flow.get("inputs")
-    for i, item in enumerate(raw if isinstance(raw, list) else []):
-        if not isinstance(item, Mapping):
-            continue
-        input_id = item.get("id", item.get("name"))
-        if input_id is None:
-            continue
-        input_id = str(input_id)
-        declared.append(input_id)
-        kind = str(item.get("type") or "STRING")
-        value = lookup_supplied(supplied, input_id)
-        source = "value"
-        if value is MISSING or value is None:
-            value = item.get("defaults")
-            source = "default"
-        if value is None:
-            if item.get("required", True) is False:
-                _set_nested(values, input_id, None)
-            else:
-                missing.append(input_id)
-            continue
-        where: Path = ("inputs", i, "defaults") if source == "default" else ("inputs", i)
-        is_secret = kind == "SECRET" or item.get("itemType") == "SECRET"
-        shown = "" if is_secret else f", but received `{_short(value)}`"
-        try:
-            converted = convert_input(kind, value, item)
-        except InputValueError as exc:
-            invalid.append(input_id)
-            why = str(exc) if exc.full else f"expected {kind} ({exc})"
-            problems.append((where, f"Invalid input for `{input_id}`, {why}{shown}"))
-            continue
-        reason = check_constraints(kind, converted, item)
-        if reason:
-            invalid.append(input_id)
-            problems.append((where, f"Invalid input for `{input_id}`, {reason}{shown}"))
-            continue
-        if kind == "FILE" and source == "value" and execution_id is not None:
-            converted = file_input_uri(flow, execution_id, input_id, value)
-        if kind == "SECRET" and isinstance(converted, str) and converted:
-            secret_values.append(converted)
-        if is_secret and isinstance(converted, list):
-            secret_values.extend(x for x in converted if isinstance(x, str) and x)
-        _set_nested(values, input_id, converted)
-    return InputsResult(values, problems, missing, secret_values, declared, invalid)
-
-
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-
-
-def slugify(text: str) -> str:
-    """Kestra's `Slugify.of`: whitespace to `-`, accents and other signs dropped, lower case."""
-    import unicodedata
-
-    slug = unicodedata.normalize("NFD", re.sub(r"\s", "-", text))
-    slug = re.sub(r"[^A-Za-z0-9_-]", "", slug).replace("_", "-")
-    slug = re.sub(r"-{2,}", "-", slug).strip("-")
-    return slug.lower()
-
-
-def file_input_uri(flow: Mapping[str, Any], execution_id: str, input_id: str, value: Any) -> Any:
-    """The `kestra://` URI of an uploaded FILE input (`StorageContext.forInput`).
-
-    A value with a scheme (`kestra://`, `nsfile://`, `file://`, ...) is kept as it is.
-    """
-    if isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if not isinstance(value, str) or not value or _SCHEME.match(value):
-        return value
-    name = re.split(r"[\\/]", value.rstrip("/\\"))[-1] or value
-    namespace = str(flow.get("namespace")).replace(".", "/")
-    flow_id = slugify(str(flow.get("id")))
-    return f"kestra:///{namespace}/{flow_id}/executions/{execution_id}/inputs/{input_id}/{name}"
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-# --- the context ----------------------------------------------------------------------------
-
-_B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-def new_execution_id() -> str:
-    """A Kestra-like execution id: a random UUID written in base 62 (`IdUtils.create()`)."""
-    n = uuid.UUID(bytes=_random.token_bytes(16), version=4).int
-    out = ""
-    while n:
-        n, r = divmod(n, 62)
-        out = _B62[r] + out
-    return out or "0"
-
-
-def labels_map(flow: Mapping[str, Any]) -> dict[str, Any]:
-    """The flow's labels as Kestra's `labels` variable (list of {key, value} or a map)."""
-    raw = flow.get("labels")
-    if isinstance(raw, Mapping):
-        return {str(k): v for k, v in raw.items()}
-    if isinstance(raw, list):
-        return {
-            str(item.get("key")): item.get("value")
-            for item in raw
-            if isinstance(item, Mapping) and "key" in item
-        }
-    return {}
-
-
-def build_context(
-    flow: Mapping[str, Any],
-    inputs: Mapping[str, Any],
-    envs: Mapping[str, str],
-    execution: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Kestra's root variables for a new execution of `flow` (without `task`)."""
-    flow_var: dict[str, Any] = {
-        "id": str(flow.get("id")),
-        "namespace": str(flow.get("namespace")),
-        "revision": flow.get("revision", 1),
-    }
-    if flow.get("tenantId") is not None:
-        flow_var["tenantId"] = flow["tenantId"]
-    exec_var: dict[str, Any] = {
-        "id": new_execution_id(),
-        "startDate": Instant.of(_dt.datetime.now(_dt.UTC)),
-    }
-    if execution:
-        exec_var.update(execution)
-    variables = flow.get("variables")
-    labels: dict[str, Any] = {}
-    # Kestra labels every new execution `system.correlationId` = its id; `system.` nests
-    for key, value in [*labels_map(flow).items(), ("system.correlationId", exec_var["id"])]:
-        if key.startswith("system."):
-            system = labels.setdefault("system", {})
-            if isinstance(system, dict):
-                system[key[len("system.") :]] = value
-        else:
-            labels[key] = value
-    return {
-        "flow": flow_var,
-        "execution": exec_var,
-        "inputs": dict(inputs),
-        "vars": dict(variables) if isinstance(variables, Mapping) else {},
-        "labels": labels,
-        "envs": dict(envs),
-    }
 
 
 # --- used names -----------------------------------------------------------------------------
@@ -557,8 +161,8 @@ class _Unit(NamedTuple):
     display: str
 
 
-class _Renderer:
-    """Walks the flow, renders each string property, records what happened."""
+class _Evaluator:
+    """Walks the flow, renders each string property (real and display), records what happened."""
 
     def __init__(
         self,
@@ -589,8 +193,6 @@ class _Renderer:
     # -- classification
     def runtime_root(self, exc: BaseException) -> str | None:
         """The run-time root that made `exc`, or None when it is a real error."""
-        from .pebble.exceptions import NotAvailableError, UndefinedError
-
         if isinstance(exc, UndefinedError):
             root = exc.root
             if root in RUNTIME_ROOTS:
@@ -678,8 +280,6 @@ class _Renderer:
         return _Unit("".join(rendered), "".join(display))
 
     def render_unit(self, template: str, variables: Mapping[str, Any]) -> _Unit:
-        from .pebble.exceptions import SecretNotFoundError, UndefinedError
-
         root = self.runtime_reference(template, variables)
         if root is not None:
             # `outputs.t.value ?? 'x'` renders here, but not as it will at run time: defer
@@ -703,8 +303,6 @@ class _Renderer:
     def runtime_reference(self, template: str, variables: Mapping[str, Any]) -> str | None:
         """The first root `template` reads (even behind `??` or `default`) that every run
         will have but a preview has not: its fallback would show what the run never does."""
-        from .pebble import referenced_names
-
         try:
             chains = referenced_names(template)
         except Exception:  # does not parse: rendering reports it
@@ -726,8 +324,6 @@ class _Renderer:
     def note_names(self, text: str) -> None:
         """Record the secrets, envs and inputs `text` reads (literal names only)."""
         try:
-            from .pebble import referenced_names, referenced_secrets
-
             chains = referenced_names(text)
             secrets = sorted(referenced_secrets(text))
         except Exception:  # a template that does not parse: its error is reported elsewhere
@@ -871,84 +467,7 @@ def _replace_at(root: Any, path: Path, value: Any, keep: frozenset[str]) -> None
         node[path[-1]] = value
 
 
-def _deep_copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _deep_copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_deep_copy(v) for v in value]
-    return value
-
-
-# --- plugin defaults ------------------------------------------------------------------------
-
-
-def _kestra_merge(a: Any, b: Any, b_first: bool = False) -> Any:
-    """Kestra's `MapUtils.deepMerge(a, b)`: `b` wins, maps merge, lists are `a` + new of `b`,
-    a null in `b` keeps `a`. `b_first` only orders the keys (`b`'s first) for display."""
-    if b is None:
-        return _deep_copy(a)
-    if a is None:
-        return _deep_copy(b)
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        order = (
-            [*b, *(k for k in a if k not in b)] if b_first else [*a, *(k for k in b if k not in a)]
-        )
-        return {
-            k: _kestra_merge(a.get(k), b.get(k), b_first)
-            if k in a and k in b
-            else _deep_copy(a[k] if k in a else b[k])
-            for k in order
-        }
-    if isinstance(a, list) and isinstance(b, list):
-        return [*_deep_copy(a), *(_deep_copy(x) for x in b if x not in a)]
-    return _deep_copy(b)
-
-
-def apply_plugin_defaults(flow: Mapping[str, Any]) -> dict[str, Any]:
-    """The flow with its `pluginDefaults` merged in, as Kestra's `PluginDefaultService` does.
-
-    Every mapping with a `type` (tasks at any depth, triggers, conditions, task runners, ...)
-    whose type equals a default's `type` or starts with it (a package prefix) gets the
-    default's `values`: the mapping's own values win unless the default is `forced: true`;
-    among several matching defaults the first listed wins. Maps merge key by key, lists are
-    the default's items then the mapping's new ones. `pluginDefaults` itself stays as written.
-    (Kestra's global defaults from its configuration and plugin aliases are not known here.)
-    """
-    raw = flow.get("pluginDefaults")
-    defaults = [
-        d
-        for d in (raw if isinstance(raw, list) else [])
-        if isinstance(d, Mapping)
-        and isinstance(d.get("type"), str)
-        and isinstance(d.get("values"), Mapping)
-    ]
-    if not defaults:
-        return _deep_copy(flow)
-    normal = [d for d in defaults if d.get("forced") is not True]
-    forced = [d for d in reversed(defaults) if d.get("forced") is True]
-
-    def matching(group: list[Mapping[str, Any]], kind: str) -> list[Mapping[str, Any]]:
-        return [d for d in group if kind == d["type"] or kind.startswith(d["type"])]
-
-    def walk(value: Any) -> Any:
-        if isinstance(value, Mapping):
-            out = {k: walk(v) for k, v in value.items()}
-            kind = out.get("type")
-            if isinstance(kind, str):
-                for d in matching(normal, kind):
-                    out = _kestra_merge(d["values"], out, b_first=True)
-                for d in matching(forced, kind):
-                    out = _kestra_merge(out, d["values"])
-            return out
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        return value
-
-    merged = {k: (_deep_copy(v) if k == "pluginDefaults" else walk(v)) for k, v in flow.items()}
-    return merged
-
-
-def render_flow(
+def evaluate_flow(
     flow: Mapping[str, Any],
     marks: Marks,
     engine: Any,
@@ -965,8 +484,8 @@ def render_flow(
     context = build_context(flow, resolved.values, envs, execution)
     flow = apply_plugin_defaults(flow)
     result = RenderResult(
-        rendered=_deep_copy(flow),
-        display=_deep_copy(flow),
+        rendered=deep_copy(flow),
+        display=deep_copy(flow),
         context=context,
         secret_values=list(resolved.secret_values),
     )
@@ -987,7 +506,7 @@ def render_flow(
         )
     # inputs without a (valid) value: expressions reading them wait for the run
     unset = [*resolved.missing, *resolved.invalid]
-    walker = _Renderer(engine, context, marks, result, unset, secret_exists)
+    walker = _Evaluator(engine, context, marks, result, unset, secret_exists)
     walker.declared_inputs = list(resolved.declared)
     walker.runtime_vars = _set_variables_keys(flow)
     walker.run(flow)
@@ -1033,14 +552,7 @@ def _input_path(flow: Mapping[str, Any], input_id: str) -> Path:
 __all__ = [
     "RUNTIME_ROOTS",
     "Deferred",
-    "InputValueError",
     "RenderProblem",
     "RenderResult",
-    "apply_plugin_defaults",
-    "build_context",
-    "convert_input",
-    "file_input_uri",
-    "new_execution_id",
-    "render_flow",
-    "resolve_inputs",
+    "evaluate_flow",
 ]

@@ -3,39 +3,37 @@
     flow = KestraFlow.from_yaml(text, secrets=store, inputs={"user": "Ada"}, environ=env)
 
 `from_yaml` raises `FlowError` (every problem, with path, line and column) when the text is
-not a valid flow (`kestra_nb.flow_validation`); otherwise the flow is rendered
-(`kestra_nb.flow_render`): a missing secret or a bad expression does not raise but is listed
-on `.errors`, and an expression needing run-time values is listed on `.deferred`.
+not a valid flow (`kestra_nb.flow.validation`); otherwise the flow is evaluated
+(`kestra_nb.flow.evaluation`): a missing secret or a bad expression does not raise but is
+listed on `.errors`, and an expression needing run-time values is listed on `.deferred`.
 
 `.rendered` holds real values: never display it. Everything this object shows (`repr`,
-`_repr_html_`, `to_yaml()`) is masked (`kestra_nb.flow_display`). `.save()` writes the
+`_repr_html_`, `to_yaml()`) is masked (`kestra_nb.flow.display`). `.save()` writes the
 source, never a rendered value.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .errors import FlowError, FlowProblem
-from .flow_render import Deferred, RenderProblem, RenderResult, render_flow
-from .flow_validation import Marks, format_path, load_flow_yaml, validate_flow, walk_tasks
+from ..atomic import write_atomic
+from ..errors import FlowError, FlowProblem
+from ..kestra import envs_from
+from ..masking import Masker
+from ..pebble import Renderer
+from ..secrets import SecretStore
+from ..sources import SecretsLike, SecretSource, as_source
+from . import display
+from .evaluation import Deferred, RenderProblem, RenderResult, evaluate_flow
+from .source import Marks, format_path, load_flow_yaml
+from .tasks import walk_tasks
+from .validation import validate_flow
 
 __all__ = ["Deferred", "FlowError", "FlowProblem", "KestraFlow", "RenderProblem"]
-
-
-def _session() -> Any:
-    """The loaded notebook extension's session, if any, without importing the notebook layer."""
-    module = sys.modules.get("kestra_nb.notebook.extension")
-    current = getattr(module, "current", None)
-    try:
-        return current() if callable(current) else None
-    except Exception:  # pragma: no cover - defensive: a broken session must not break the core
-        return None
 
 
 class KestraFlow:
@@ -71,7 +69,8 @@ class KestraFlow:
         self._secret_values: list[tuple[str, str]] = [
             ("a secret used by the flow", v) for v in result.secret_values
         ]
-        self._masker: Any = None
+        self._masker: Masker | None = None
+        self.mask_notes: list[str] = []  # a secret too short to be masked (names only)
         self.secrets_used = result.secrets_used
         self.missing_secrets = result.missing_secrets
         self.envs_used = result.envs_used
@@ -86,20 +85,21 @@ class KestraFlow:
     def from_yaml(
         cls,
         text: str,
-        secrets: Any = None,
+        secrets: SecretsLike = None,
         inputs: Mapping[str, Any] | None = None,
         environ: Mapping[str, str] | None = None,
         *,
-        renderer: Any = None,
+        renderer: Renderer | None = None,
         execution: Mapping[str, Any] | None = None,
     ) -> KestraFlow:
         """Parse, validate and render `text`.
 
-        `secrets`: a `SecretStore` or a mapping name -> plain value; `environ`: env-style
-        entries (`ENV_X=...` gives `envs.x`). When omitted they come from `renderer` if one
-        is given, else from the loaded notebook extension's session if there is one, else
-        from the process environment (`SECRET_*` base64 values and `ENV_*`, as Kestra reads
-        them). `inputs`: values by input id (text or typed); when given, every required input
+        `secrets`: a `SecretSource` (the `SecretStore`), a mapping name -> plain value or
+        `(name, value)` pairs (`kestra_nb.sources.as_source`); `environ`: env-style entries
+        (`ENV_X=...` gives `envs.x`). When omitted they come from `renderer` if one is given,
+        else from the process environment (`SECRET_*` base64 values and `ENV_*`, as Kestra
+        reads them): a notebook passes its session's store and environ explicitly.
+        `inputs`: values by input id (text or typed); when given, every required input
         without a default must be in it (else a required input without a value is a warning
         and the expressions using it are deferred). `renderer`: a `kestra_nb.pebble.Renderer`
         to use instead of a new one. `execution`: values overriding the generated `execution`
@@ -111,6 +111,7 @@ class KestraFlow:
         if renderer is not None and secrets is not None:
             # the renderer resolves secret() from its own store: one source, said once
             raise TypeError("give secrets= or renderer= (which has its own secrets), not both")
+        store, env = _sources(secrets, environ, renderer)
         data, marks, problems = load_flow_yaml(text)
         warnings: list[FlowProblem] = []
         if data is not None:
@@ -118,31 +119,26 @@ class KestraFlow:
             problems = [*problems, *result.problems]
             warnings = result.warnings
         if problems or data is None:
-            raise FlowError(_masked(_sorted(problems), secrets, environ, renderer))
-        store, env = _sources(secrets, environ, renderer)
-        engine = renderer
-        if engine is None:
-            from .pebble import Renderer
-
-            engine = Renderer(secrets=store, environ=env)
-        envs = _envs(env, engine)
-        rendered = render_flow(
+            raise FlowError(_masked(_sorted(problems), store))
+        engine = renderer if renderer is not None else Renderer(secrets=store, environ=env)
+        envs = envs_from(env) if env is not None else dict(engine.envs)
+        rendered = evaluate_flow(
             data,
             marks,
             engine,
             inputs=inputs,
             envs=envs,
             execution=execution,
-            secret_exists=lambda name: _has_secret(store, engine, name),
+            secret_exists=lambda name: name in store,
         )
         flow = cls(text, data, marks, rendered, warnings)
         # Every value of the store is hidden, not only those `secret()` reads: a secret given
         # as a plain input (`inputs.token`) is rendered, and quoted by an input's error message.
         named = []
-        unused = [n for n in _store_names(store) if n not in flow.secrets_used]
+        unused = [n for n in store.names() if n not in flow.secrets_used]
         for name in [*flow.secrets_used, *unused]:
-            if name not in flow.missing_secrets and _has_secret(store, engine, name):
-                value = _get_secret(store, engine, name)
+            if name not in flow.missing_secrets and name in store:
+                value = store.get(name)
                 if value:
                     named.append((name, value))
         flow._secret_values = named + flow._secret_values
@@ -173,45 +169,48 @@ class KestraFlow:
         ]
 
     @property
-    def masker(self) -> Any:
+    def masker(self) -> Masker:
         """A `Masker` holding every secret value this flow used (and its SECRET inputs)."""
         if self._masker is None:
-            from .masking import Masker
-
             masker = Masker()
             for name, value in self._secret_values:
-                masker.add(value, name)
+                note = masker.register(value, name)
+                if note is not None:
+                    self.mask_notes.append(note)
             self._masker = masker
         return self._masker
+
+    def register_secrets(self, masker: Masker) -> list[str]:
+        """Hand `masker` every value this flow hides (the secrets it used, the store's others,
+        its SECRET inputs): for a masker only, values never leave otherwise. Returns the
+        one-line notes for values too short to be masked (names only)."""
+        notes = []
+        for name, value in self._secret_values:
+            note = masker.register(value, name)
+            if note is not None:
+                notes.append(note)
+        return notes
 
     # -- output --------------------------------------------------------------------------
     def to_yaml(self, masked: bool = True) -> str:
         """The rendered flow as YAML; masked (`******`) unless `masked=False` is asked for."""
-        from .flow_display import dump_yaml
-
         if not masked:
-            return dump_yaml(self.rendered)
-        return str(self.masker.mask(dump_yaml(self._display)))
+            return display.dump_yaml(self.rendered)
+        return str(self.masker.mask(display.dump_yaml(self._display)))
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the source YAML (never a rendered value) to `path`, atomically; returns it."""
-        from .atomic import write_atomic
-
         target = Path(path)
         write_atomic(target, self.source, mode=0o644, overwrite=overwrite)
         return target
 
     def html(self, show: str = "rendered") -> str:
-        """The HTML display; `show` is `rendered`, `source` or `both`."""
-        from .flow_display import render_html
-
-        return render_html(self, show)
+        """The HTML display; `show` is one of `display.SHOW_CHOICES`."""
+        return display.render_html(self, show)
 
     def text(self, show: str = "rendered") -> str:
-        """The plain-text display; `show` is `rendered`, `source` or `both`."""
-        from .flow_display import render_text
-
-        return render_text(self, show)
+        """The plain-text display; `show` is one of `display.SHOW_CHOICES`."""
+        return display.render_text(self, show)
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -231,83 +230,31 @@ def _sorted(problems: list[FlowProblem]) -> list[FlowProblem]:
     return sorted(problems, key=lambda p: (p.line is None, p.line or 0, p.column or 0))
 
 
-def _masked(
-    problems: list[FlowProblem], secrets: Any, environ: Mapping[str, str] | None, renderer: Any
-) -> list[FlowProblem]:
+def _masked(problems: list[FlowProblem], store: SecretSource) -> list[FlowProblem]:
     """Problems quote the flow's text (`Invalid type: ...`): a secret pasted there is masked."""
-    import warnings
-
-    from .masking import Masker
-
-    with warnings.catch_warnings():  # decode or too-short warnings belong to other calls
-        warnings.simplefilter("ignore")
-        try:
-            store, _ = _sources(secrets, environ, renderer)
-            masker = Masker(list(store.values()))
-        except Exception:  # no usable store: nothing known to mask
-            return problems
+    masker = Masker()
+    for name in store.names():
+        if name in store:
+            masker.register(store.get(name), name)
     return [replace(p, message=masker.mask(p.message)) for p in problems]
 
 
-def _sources(secrets: Any, environ: Mapping[str, str] | None, renderer: Any) -> tuple[Any, Any]:
-    """The secret store and env entries to use.
-
-    Explicit arguments win; else a given renderer's own (its `secrets`, its `envs`); else the
-    loaded extension's session; else the process environment, as Kestra reads it.
-    """
-    from .secrets import SecretStore
-
-    session = None
-    if renderer is None and (secrets is None or environ is None):
-        session = _session()
-    store = secrets
-    if store is None and renderer is not None:
-        store = getattr(renderer, "secrets", None) or SecretStore()
-    if store is None and session is not None:
-        store = getattr(session, "store", None)
-    if store is None:
-        store = SecretStore.from_environ(os.environ)
-    elif isinstance(store, Mapping):
-        store = SecretStore(store)
+def _sources(
+    secrets: SecretsLike, environ: Mapping[str, str] | None, renderer: Renderer | None
+) -> tuple[SecretSource, Mapping[str, str] | None]:
+    """The secret source and env entries to use: explicit arguments win; else a given
+    renderer's own (its `secrets`, its `envs`: `environ` stays None); else the process
+    environment, as Kestra reads it."""
+    if isinstance(secrets, Mapping):
+        # a plain mapping gets Kestra's naming rules (names upper-cased), as a store would
+        store: SecretSource = SecretStore(secrets)
+    elif secrets is not None:
+        store = as_source(secrets)
+    elif renderer is not None:
+        store = renderer.secrets if renderer.secrets is not None else as_source(None)
+    else:
+        store = SecretStore.from_environ(os.environ, warn=False)
     env = environ
-    if env is None and session is not None:
-        env = getattr(session, "environ", None)
     if env is None and renderer is None:
         env = dict(os.environ)
     return store, env
-
-
-def _envs(environ: Mapping[str, str] | None, engine: Any) -> dict[str, str]:
-    if environ is None:
-        return dict(getattr(engine, "envs", {}) or {})
-    from .secrets import envs_from
-
-    return envs_from(environ)
-
-
-def _store_names(store: Any) -> list[str]:
-    """The names a store (a `SecretStore` or a mapping) holds; none when it cannot say."""
-    try:
-        names = store.names() if hasattr(store, "names") else list(store or ())
-    except Exception:  # an unusual store: only the secrets the flow uses are known
-        return []
-    return [n for n in names if isinstance(n, str)]
-
-
-def _get_secret(store: Any, engine: Any, name: str) -> str | None:
-    target = store if store is not None else getattr(engine, "secrets", None)
-    try:
-        value = target.get(name) if target is not None else None
-    except Exception:  # a store without it: nothing to register
-        return None
-    return value if isinstance(value, str) else None
-
-
-def _has_secret(store: Any, engine: Any, name: str) -> bool:
-    target = store if store is not None else getattr(engine, "secrets", None)
-    if target is None:
-        return False
-    try:
-        return name in target
-    except TypeError:
-        return False

@@ -1,34 +1,35 @@
-"""Parse a Kestra flow's YAML with positions and check it as Kestra would before saving it.
+"""Check a parsed flow as Kestra would before saving it: every structural rule at once.
 
-Two halves of one question, "is this text a valid flow?":
-
-- `load_flow_yaml` reads the YAML with PyYAML's safe machinery, keeping the line and column
-  of every key and value and rejecting duplicate keys (Kestra's Jackson parser does, with
-  `Duplicate field`). Timestamps stay strings, as Jackson gives them to Kestra's model.
-- `validate_flow` applies the rules of Kestra's model (`AbstractFlow`, `Flow`, `Input`,
-  `TaskInterface`), of `FlowValidator`, and of the core plugin's task validators (`Dag`,
-  `Switch`, `If`, `WorkingDirectory`, ...). Every problem is collected, none stops the
-  others. A rule that depends on the Kestra version or on a plugin's schema is a warning,
-  never a problem: a flow Kestra accepts must never be rejected here.
-
-Paths look like `tasks[2].tasks[0].uri`; `walk_tasks` gives every task of a flow with its
-path, nested ones included, in document order.
+`validate_flow` applies the rules of Kestra's model (`AbstractFlow`, `Flow`, `Input`,
+`TaskInterface`), of `FlowValidator`, and of the core plugin's task validators (`Dag`,
+`Switch`, `If`, `WorkingDirectory`, ...). Every problem is collected, none stops the others.
+A rule that depends on the Kestra version or on a plugin's schema is a warning, never a
+problem: a flow Kestra accepts must never be rejected here.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ..errors import FlowProblem
+from .inputs import INPUT_TYPES, MISSING, lookup_supplied
+from .source import Marks, Path, format_path
+from .tasks import (
+    EXECUTABLE_CORE,
+    FLOW_TASK_LISTS,
+    KNOWN_CORE_TASKS,
+    NOT_RUNNABLE_CORE,
+    TASKS_REQUIRED,
+    child_task_lists,
+    core_name,
+    walk_tasks,
+)
 
-from .errors import FlowProblem
-
-Path = tuple[str | int, ...]
+__all__ = ["ValidationResult", "validate_flow"]
 
 # --- Kestra's patterns and limits (AbstractFlow, TaskInterface, Input) -------------------
 FLOW_ID_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9._-]*"
@@ -41,30 +42,6 @@ NAMESPACE_MAX = 150
 _JAVA_IDENT = r"[^\W\d]|\$"
 TYPE_RE = re.compile(rf"(?:{_JAVA_IDENT})(?:[\w$])*(?:\.(?:{_JAVA_IDENT})(?:[\w$])*)+")
 
-# io.kestra.core.models.flows.Type (1.x) plus the older BOOL alias still accepted
-INPUT_TYPES = frozenset(
-    {
-        "STRING",
-        "ENUM",
-        "SELECT",
-        "INT",
-        "FLOAT",
-        "BOOLEAN",
-        "BOOL",
-        "DATETIME",
-        "DATE",
-        "TIME",
-        "DURATION",
-        "FILE",
-        "JSON",
-        "URI",
-        "SECRET",
-        "ARRAY",
-        "MULTISELECT",
-        "YAML",
-        "EMAIL",
-    }
-)
 # FlowValidator.RESERVED_FLOW_IDS (recent Kestra; a warning, older versions accept them)
 RESERVED_FLOW_IDS = (
     "pause",
@@ -107,343 +84,8 @@ FLOW_KEYS = frozenset(
         "checks",
     }
 )
-# The flow's own task lists (Flow.allTasks), in Kestra's order
-FLOW_TASK_LISTS = ("tasks", "errors", "finally", "afterExecution")
-# Packages of the core plugin, current and legacy aliases
-CORE_PREFIXES = (
-    "io.kestra.plugin.core.",
-    "io.kestra.core.tasks.",
-    "io.kestra.core.models.tasks.",
-    "io.kestra.core.models.triggers.types.",
-)
-# Core flowable tasks whose children sit under `tasks` (FlowableTask.allChildTasks)
-_TASKS_CHILDREN = frozenset(
-    {
-        "Parallel",
-        "Sequential",
-        "ForEach",
-        "EachSequential",
-        "EachParallel",
-        "Loop",
-        "LoopUntil",
-        "AllowFailure",
-        "WaitFor",
-        "WorkingDirectory",
-        "Worker",
-        "Pause",
-        "Dag",
-    }
-)
-# ... and of those, the ones whose `tasks` must not be empty (@NotEmpty / validators)
-_TASKS_REQUIRED = _TASKS_CHILDREN - {"Pause"}
-FLOWABLE_CORE = _TASKS_CHILDREN | {"If", "Switch", "Template"}
-# Core tasks that are not RunnableTask (flowable, executable, or execution-updating)
-NOT_RUNNABLE_CORE = FLOWABLE_CORE | {
-    "Subflow",
-    "Flow",
-    "ForEachItem",
-    "Labels",
-    "Exit",
-    "SetVariables",
-    "UnsetVariables",
-    "Approval",
-}
-# Core task names known in Kestra 1.x; others under the core packages give a warning
-KNOWN_CORE_TASKS = NOT_RUNNABLE_CORE | {
-    "Log",
-    "Return",
-    "Echo",
-    "Fail",
-    "Sleep",
-    "Wait",
-    "OutputValues",
-    "Assert",
-    "PurgeLogs",
-    "PurgeExecutions",
-    "PurgeFlows",
-    "PurgeKV",
-    "Resume",
-    "Count",
-    "Download",
-    "Request",
-    "Write",
-    "Delete",
-    "Size",
-    "Concat",
-    "DeduplicateItems",
-    "FilterItems",
-    "LocalFiles",
-    "Reverse",
-    "Split",
-    "Get",
-    "Set",
-    "GetKeys",
-    "Templated",
-    "TemplatedTask",
-    "Version",
-    "Exec",
-    "Trigger",
-    "Webhook",
-    "Schedule",
-    "ScheduleOnDates",
-    "Toggle",
-    "UploadFiles",
-    "DownloadFiles",
-    "DeleteFiles",
-    "Process",
-    "Commands",
-    "Script",
-    "Kill",
-    "Counts",
-    "Fetch",
-    "SseRequest",
-    "Put",
-    "Purge",
-    "PurgeCurrentExecutionFiles",
-    "PurgeExecution",
-    "PurgeInternalStorage",
-    "PurgeStorage",
-    "PurgeFiles",
-    "Publish",
-    "Bash",
-    "Python",
-    "Node",
-}
-# Argument keys of the executable tasks calling another flow (recursion check)
-_EXECUTABLE_CORE = frozenset({"Subflow", "Flow", "ForEachItem"})
 SYSTEM_LABEL_PREFIX = "system."
 SYSTEM_READ_ONLY_LABEL = "system.readOnly"
-
-
-def core_name(type_name: object) -> str | None:
-    """The simple class name of a core plugin type (`io.kestra.plugin.core.flow.If` -> `If`)."""
-    if not isinstance(type_name, str) or not type_name.startswith(CORE_PREFIXES):
-        return None
-    return type_name.rsplit(".", 1)[-1]
-
-
-def format_path(path: Sequence[str | int]) -> str:
-    """`("tasks", 2, "uri")` -> `tasks[2].uri`; odd keys are quoted: `headers["Content-Type"]`."""
-    out = ""
-    for part in path:
-        if isinstance(part, int) and not isinstance(part, bool):
-            out += f"[{part}]"
-            continue
-        text = str(part)
-        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", text):
-            out += f".{text}" if out else text
-        else:
-            out += f"[{json.dumps(text, ensure_ascii=False)}]"
-    return out
-
-
-# --- YAML with positions ------------------------------------------------------------------
-
-
-class _FlowLoader(yaml.SafeLoader):
-    """Safe loader without the timestamp resolver (Kestra's model gets such values as text)."""
-
-
-_FlowLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-@dataclass
-class Marks:
-    """1-based (line, column) of every value and mapping key of a parsed document, by path."""
-
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
-
-    def at(self, path: Path) -> tuple[int | None, int | None]:
-        """Position of the key at `path` if it has one, else of its value, else of a parent."""
-        probe = tuple(path)
-        while True:
-            pos = self.keys.get(probe) or self.values.get(probe)
-            if pos is not None:
-                return pos
-            if not probe:
-                return (None, None)
-            probe = probe[:-1]
-
-
-def _pos(node: Node) -> tuple[int, int]:
-    return (node.start_mark.line + 1, node.start_mark.column + 1)
-
-
-_MAX_DEPTH = 200
-
-
-class _Builder:
-    """Builds Python data from a composed YAML node tree, recording marks and duplicates."""
-
-    def __init__(self, loader: _FlowLoader) -> None:
-        self.loader = loader
-        self.marks = Marks()
-        self.problems: list[FlowProblem] = []
-
-    def build(self, node: Node, path: Path, depth: int = 0) -> Any:
-        self.marks.values.setdefault(path, _pos(node))
-        if depth > _MAX_DEPTH:
-            raise yaml.YAMLError("document nested too deeply (recursive alias?)")
-        if isinstance(node, MappingNode):
-            self.loader.flatten_mapping(node)  # `<<` merge keys
-            out: dict[Any, Any] = {}
-            first_seen: dict[Any, tuple[int, int]] = {}
-            for key_node, value_node in node.value:
-                key = self.loader.construct_object(key_node, deep=True)
-                try:
-                    hash(key)
-                except TypeError:
-                    line, col = _pos(key_node)
-                    self.problems.append(
-                        FlowProblem(format_path(path), "a mapping key must be a scalar", line, col)
-                    )
-                    continue
-                child = (*path, key)
-                line, col = _pos(key_node)
-                if key in first_seen:
-                    first = first_seen[key][0]
-                    self.problems.append(
-                        FlowProblem(
-                            format_path(child),
-                            f"Duplicate field '{key}' (first set at line {first})",
-                            line,
-                            col,
-                        )
-                    )
-                    continue
-                first_seen[key] = (line, col)
-                self.marks.keys[child] = (line, col)
-                out[key] = self.build(value_node, child, depth + 1)
-            return out
-        if isinstance(node, SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
-        return self.loader.construct_object(node, deep=True)
-
-
-def load_flow_yaml(text: str) -> tuple[Any, Marks, list[FlowProblem]]:
-    """Parse `text`; return (data, marks, problems). A syntax error is one problem, data None."""
-    loader = _FlowLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, Marks(), [FlowProblem("", "the flow is empty", 1, 1)]
-        builder = _Builder(loader)
-        data = builder.build(node, ())
-        if data is None and not builder.problems:
-            at = _pos(node)
-            builder.problems.append(FlowProblem("", "the flow is empty", at[0], at[1]))
-        return data, builder.marks, builder.problems
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        col = mark.column + 1 if mark is not None else None
-        what = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        return None, Marks(), [FlowProblem("", f"invalid YAML: {what}", line, col)]
-    except yaml.YAMLError as exc:
-        return None, Marks(), [FlowProblem("", f"invalid YAML: {exc}", None, None)]
-    finally:
-        loader.dispose()
-
-
-# --- walking tasks ------------------------------------------------------------------------
-
-
-def _looks_like_task(item: object) -> bool:
-    return isinstance(item, Mapping) and isinstance(item.get("type"), str) and "id" in item
-
-
-def _looks_like_task_list(value: object) -> bool:
-    return isinstance(value, list) and bool(value) and all(_looks_like_task(x) for x in value)
-
-
-def child_task_lists(task: Mapping[str, Any]) -> Iterator[tuple[Path, Any, bool]]:
-    """The lists of child tasks of one task: (relative path, list, strict).
-
-    `strict` is True where the core plugin defines the list (it must then hold tasks); for
-    other plugins a list is taken as tasks only when every item looks like one. Dag entries
-    are yielded as their `task:` mappings (paths `tasks[i].task`).
-    """
-    name = core_name(task.get("type"))
-    if name == "Dag":
-        entries = task.get("tasks")
-        if isinstance(entries, list):
-            for i, entry in enumerate(entries):
-                if isinstance(entry, Mapping) and "task" in entry:
-                    yield ("tasks", i, "task"), [entry["task"]], True
-    elif name == "If":
-        for key in ("then", "else"):
-            if task.get(key) is not None:
-                yield (key,), task.get(key), True
-    elif name == "Switch":
-        cases = task.get("cases")
-        if isinstance(cases, Mapping):
-            for case, tasks in cases.items():
-                if tasks is not None:
-                    yield ("cases", case), tasks, True
-        if task.get("defaults") is not None:
-            yield ("defaults",), task.get("defaults"), True
-    elif name in _TASKS_CHILDREN:
-        if task.get("tasks") is not None:
-            yield ("tasks",), task.get("tasks"), True
-    elif name is None:
-        for key in ("tasks", "then", "else"):
-            if _looks_like_task_list(task.get(key)):
-                yield (key,), task[key], False
-        if _looks_like_task_list(task.get("defaults")) and isinstance(task.get("cases"), Mapping):
-            yield ("defaults",), task["defaults"], False
-        cases = task.get("cases")
-        if isinstance(cases, Mapping):
-            for case, tasks in cases.items():
-                if _looks_like_task_list(tasks):
-                    yield ("cases", case), tasks, False
-    strict = name in FLOWABLE_CORE
-    for key in ("errors", "finally"):
-        value = task.get(key)
-        if (strict and value is not None) or _looks_like_task_list(value):
-            yield (key,), value, strict
-
-
-def walk_tasks(flow: Mapping[str, Any]) -> Iterator[tuple[Path, Any]]:
-    """Every task of the flow with its path, parents before children (Flow.allTasksWithChilds).
-
-    Items that are not mappings are yielded too, so the validator can report them.
-    """
-
-    def walk(items: object, base: Path) -> Iterator[tuple[Path, Any]]:
-        if not isinstance(items, list):
-            return
-        for i, task in enumerate(items):
-            path = (*base, i)
-            yield path, task
-            if isinstance(task, Mapping):
-                for rel, children, _strict in child_task_lists(task):
-                    if rel and rel[-1] == "task":  # Dag entry: the list wraps one mapping
-                        yield from _single(children[0], (*path, *rel))
-                    else:
-                        yield from walk(children, (*path, *rel))
-
-    def _single(task: object, path: Path) -> Iterator[tuple[Path, Any]]:
-        yield path, task
-        if isinstance(task, Mapping):
-            for rel, children, _strict in child_task_lists(task):
-                if rel and rel[-1] == "task":
-                    yield from _single(children[0], (*path, *rel))
-                else:
-                    yield from walk(children, (*path, *rel))
-
-    for key in FLOW_TASK_LISTS:
-        yield from walk(flow.get(key), (key,))
-    listeners = flow.get("listeners")
-    if isinstance(listeners, list):
-        for i, listener in enumerate(listeners):
-            if isinstance(listener, Mapping):
-                yield from walk(listener.get("tasks"), ("listeners", i, "tasks"))
-
 
 # --- validation ---------------------------------------------------------------------------
 
@@ -553,7 +195,7 @@ class _Checker:
         if name not in KNOWN_CORE_TASKS and "$" not in name:
             self.warn((*path, "type"), f"unknown task of the core plugin: {task.get('type')}")
         own_message = name in ("Dag", "WorkingDirectory", "Worker")
-        if name in _TASKS_REQUIRED and not own_message and not task.get("tasks"):
+        if name in TASKS_REQUIRED and not own_message and not task.get("tasks"):
             self.problem((*path, "tasks"), "must not be empty")
         if name in ("LoopUntil", "WaitFor") and task.get("condition") is None:
             self.problem((*path, "condition"), "must not be null")
@@ -590,7 +232,7 @@ class _Checker:
                             "Cannot set a Worker Group in any WorkingDirectory sub-tasks, it is"
                             " only supported at the WorkingDirectory level",
                         )
-        if name in _EXECUTABLE_CORE:
+        if name in EXECUTABLE_CORE:
             flow_id = task.get("flowId")
             namespace = task.get("namespace")
             if flow_id == self.flow.get("id") and namespace == self.flow.get("namespace"):
@@ -868,9 +510,6 @@ class _Checker:
                 )
 
 
-MISSING = object()  # what `lookup_supplied` returns for an input without a value
-
-
 def _known_type(value: object) -> bool:
     """Whether `value` names one of Kestra's input/output types (any YAML value may come)."""
     return isinstance(value, str) and value in INPUT_TYPES
@@ -882,18 +521,6 @@ def _dash_message(kind: str, where: str, ids: list[str]) -> str:
         f"Invalid {kind} reference: use {kind}s[key-name] instead of {kind}s.key-name —"
         f" keys with dashes require bracket notation, offending {where}: [{', '.join(ids)}]"
     )
-
-
-def lookup_supplied(supplied: Mapping[str, Any], input_id: str) -> Any:
-    """A supplied value by id, flat (`a.b`) or nested (`{"a": {"b": ...}}`)."""
-    if input_id in supplied:
-        return supplied[input_id]
-    node: Any = supplied
-    for part in input_id.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return MISSING
-        node = node[part]
-    return node
 
 
 def _own_strings_match(obj: Mapping[str, Any], patterns: list[re.Pattern[str]]) -> bool:
