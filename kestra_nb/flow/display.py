@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .show import SHOW_CHOICES  # re-exported: the display checks it
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..masking import Masker
     from .model import KestraFlow
-
-
-SHOW_CHOICES = ("rendered", "source", "both")
 
 
 class _Dumper(yaml.SafeDumper):

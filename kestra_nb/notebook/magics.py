@@ -32,7 +32,7 @@ from traitlets import Bool, Enum, List, Unicode, observe
 from traitlets.config import Configurable
 
 from ..errors import KestraNbError
-from ..flow.display import SHOW_CHOICES
+from ..flow.show import SHOW_CHOICES
 from ..kestra import env_name
 from .magic_help import answer_help
 
