@@ -496,11 +496,7 @@ def test_a_value_pasted_into_a_flow_is_masked_in_its_flow_error() -> None:
 # -- the engine (kestra_nb/pebble, owned elsewhere this round) ----------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pebble: with masked=False, `slice` beyond the end reports the secret's real "
-    "length ('toIndex must be smaller than input size: 264'); masked=True reports 6",
-)
+# fixed by issue 12: a real-pass error is worded by the display pass (no value, no length)
 def test_unmasked_render_error_does_not_reveal_a_secret_length() -> None:
     from kestra_nb.errors import RenderError
     from kestra_nb.pebble import Renderer

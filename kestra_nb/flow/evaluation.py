@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from ..errors import FlowProblem, RenderError
 from ..pebble import referenced_names, referenced_secrets, template_segments
 from ..pebble.exceptions import NotAvailableError, SecretNotFoundError, UndefinedError
+from ..pebble.runtime import Tainted
 from .context import build_context, new_execution_id
 from .defaults import apply_plugin_defaults, deep_copy
 from .inputs import resolve_inputs
@@ -185,6 +186,7 @@ class _Evaluator:
         self.in_trigger = False
         self.declared_inputs: list[str] = []
         self.secret_exists = secret_exists
+        self.secret_inputs: list[str] = []
         self._secrets: dict[str, None] = {}
         self._missing: dict[str, None] = {}
         self._envs: dict[str, None] = {}
@@ -284,21 +286,47 @@ class _Evaluator:
         if root is not None:
             # `outputs.t.value ?? 'x'` renders here, but not as it will at run time: defer
             raise UndefinedError(f"`{root}` is known at run time only", name=root, root=root)
+        shown_vars = self.display_variables(variables)
         try:
             real, used = self.engine.render_with_secrets(template, dict(variables))
-        except SecretNotFoundError as exc:
-            self._missing.setdefault(str(exc.key).upper(), None)
-            raise
+        except RenderError as exc:
+            # worded by the display pass, which never held a value (nor a SECRET input)
+            safe = self.engine.explain(exc, template, shown_vars)
+            if isinstance(safe, SecretNotFoundError):
+                self._missing.setdefault(str(safe.key).upper(), None)
+            raise safe from None
         for value in used:  # the values secret() produced: for the masker only
             if isinstance(value, str) and value and value not in self.result.secret_values:
                 self.result.secret_values.append(value)
         try:
-            shown = self.engine.render(template, dict(variables), masked=True)
+            shown = self.engine.render_display(template, shown_vars)
         except RenderError:
-            # the template needs the real secret (`fromJson(secret('X')).key`): what it gives
-            # derives from a secret, so the display keeps the expression itself
+            # what only the real values allow (`fromJson(secret('X')).key` on a real JSON):
+            # the display keeps the expression itself
             shown = template
         return _Unit(real, shown)
+
+    def display_variables(self, variables: Mapping[str, Any]) -> dict[str, Any]:
+        """`variables` for the display pass: each SECRET input is a `Tainted` placeholder."""
+        shown = dict(variables)
+        inputs = shown.get("inputs")
+        if not self.secret_inputs or not isinstance(inputs, Mapping):
+            return shown
+        copy = deep_copy(inputs)
+        for input_id in self.secret_inputs:
+            node = copy
+            parts = input_id.split(".")
+            for part in parts[:-1]:
+                node = node.get(part) if isinstance(node, dict) else None
+            if isinstance(node, dict) and parts[-1] in node:
+                value = node[parts[-1]]
+                label = f"input {input_id}"
+                if isinstance(value, list):
+                    node[parts[-1]] = [Tainted({label}, direct=True) for _ in value]
+                elif value is not None:
+                    node[parts[-1]] = Tainted({label}, direct=True)
+        shown["inputs"] = copy
+        return shown
 
     def runtime_reference(self, template: str, variables: Mapping[str, Any]) -> str | None:
         """The first root `template` reads (even behind `??` or `default`) that every run
@@ -508,6 +536,7 @@ def evaluate_flow(
     unset = [*resolved.missing, *resolved.invalid]
     walker = _Evaluator(engine, context, marks, result, unset, secret_exists)
     walker.declared_inputs = list(resolved.declared)
+    walker.secret_inputs = list(resolved.secret_ids)
     walker.runtime_vars = _set_variables_keys(flow)
     walker.run(flow)
     return result

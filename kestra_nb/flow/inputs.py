@@ -299,6 +299,7 @@ class InputsResult:
     secret_values: list[str] = field(repr=False)
     declared: list[str] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
+    secret_ids: list[str] = field(default_factory=list)  # SECRET inputs (and lists of them)
 
 
 def resolve_inputs(
@@ -319,6 +320,7 @@ def resolve_inputs(
     secret_values: list[str] = []
     declared: list[str] = []
     invalid: list[str] = []
+    secret_ids: list[str] = []
     raw = flow.get("inputs")
     for i, item in enumerate(raw if isinstance(raw, list) else []):
         if not isinstance(item, Mapping):
@@ -342,6 +344,8 @@ def resolve_inputs(
             continue
         where: Path = ("inputs", i, "defaults") if source == "default" else ("inputs", i)
         is_secret = kind == "SECRET" or item.get("itemType") == "SECRET"
+        if is_secret:
+            secret_ids.append(input_id)
         shown = "" if is_secret else f", but received `{_short(value)}`"
         try:
             converted = convert_input(kind, value, item)
@@ -362,7 +366,7 @@ def resolve_inputs(
         if is_secret and isinstance(converted, list):
             secret_values.extend(x for x in converted if isinstance(x, str) and x)
         _set_nested(values, input_id, converted)
-    return InputsResult(values, problems, missing, secret_values, declared, invalid)
+    return InputsResult(values, problems, missing, secret_values, declared, invalid, secret_ids)
 
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")

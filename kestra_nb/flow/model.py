@@ -22,7 +22,7 @@ from typing import Any
 
 from ..atomic import write_atomic
 from ..errors import FlowError, FlowProblem
-from ..kestra import envs_from
+from ..kestra import PLACEHOLDER, envs_from
 from ..masking import Masker
 from ..pebble import Renderer
 from ..secrets import SecretStore
@@ -34,6 +34,8 @@ from .tasks import walk_tasks
 from .validation import validate_flow
 
 __all__ = ["Deferred", "FlowError", "FlowProblem", "KestraFlow", "RenderProblem"]
+
+_DATA_TOKEN = "KestraNbMaskedValue7f3a9c"  # plain YAML, never in a flow
 
 
 class KestraFlow:
@@ -196,7 +198,13 @@ class KestraFlow:
         """The rendered flow as YAML; masked (`******`) unless `masked=False` is asked for."""
         if not masked:
             return display.dump_yaml(self.rendered)
-        return str(self.masker.mask(display.dump_yaml(self._display)))
+        # masked on the data first: YAML quoting (`it''s`, `\a`) must not hide a value. A
+        # plain token stands for the placeholder while dumping, so the YAML reads as before.
+        data_masker = Masker(placeholder=_DATA_TOKEN)
+        for name, value in self._secret_values:
+            data_masker.register(value, name)
+        shown = display.dump_yaml(data_masker.mask_data(self._display))
+        return str(self.masker.mask(shown.replace(_DATA_TOKEN, PLACEHOLDER)))
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the source YAML (never a rendered value) to `path`, atomically; returns it."""

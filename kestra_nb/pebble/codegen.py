@@ -39,30 +39,30 @@ from kestra_nb.pebble import runtime as _k_rt, values as _k_v
 LoopContext = _k_rt.PebbleLoop
 _k_undef = _k_rt.raise_missing_root
 _k_context = _k_rt.root_variables
-_k_ga = _k_rt.getattr_
-_k_method = _k_rt.call_method
+_k_ga = _k_rt.taint_guard(_k_rt.getattr_)
+_k_method = _k_rt.taint_guard(_k_rt.call_method)
 _k_nc = _k_rt.coalesce
 _k_uc = _k_rt.coalesce_undefined
 _k_defined = _k_rt.is_defined
 _k_default = _k_rt.apply_default
 _k_if = _k_rt.truthy_if
-_k_iter = _k_rt.iterate
+_k_iter = _k_rt.taint_control(_k_rt.iterate)
 _k_macro = _k_rt.call_macro
-_k_truthy = _k_v.truthy
-_k_add = _k_rt.add
-_k_sub = _k_rt.sub
-_k_mul = _k_rt.mul
-_k_div = _k_rt.div
-_k_mod = _k_rt.mod
-_k_neg = _k_v.neg
-_k_pos = _k_v.pos
-_k_concat = _k_v.concat
-_k_eq = _k_v.equals
-_k_cmp = environment.pebble_compare
-_k_contains = _k_v.contains
-_k_is_in = _k_v.is_in
+_k_truthy = _k_rt.taint_control(_k_v.truthy)
+_k_add = _k_rt.taint_guard(_k_rt.add)
+_k_sub = _k_rt.taint_guard(_k_rt.sub)
+_k_mul = _k_rt.taint_guard(_k_rt.mul)
+_k_div = _k_rt.taint_guard(_k_rt.div)
+_k_mod = _k_rt.taint_guard(_k_rt.mod)
+_k_neg = _k_rt.taint_guard(_k_v.neg)
+_k_pos = _k_rt.taint_guard(_k_v.pos)
+_k_concat = _k_rt.taint_concat
+_k_eq = _k_rt.taint_guard(_k_v.equals)
+_k_cmp = _k_rt.taint_guard(environment.pebble_compare)
+_k_contains = _k_rt.taint_guard(_k_v.contains)
+_k_is_in = _k_rt.taint_guard(_k_v.is_in)
 _k_map = _k_v.map_literal
-_k_range = environment.pebble_range
+_k_range = _k_rt.taint_guard(environment.pebble_range)
 """
 
 

@@ -54,18 +54,26 @@ class PebbleEnvironment(SandboxedEnvironment):
         super().__init__(
             autoescape=False,
             keep_trailing_newline=True,
-            finalize=values.output,
+            finalize=runtime.taint_output,
             undefined=StrictUndefined,
             cache_size=0,
             auto_reload=False,
         )
         self.globals = {}  # no Jinja2 globals (`range`, `dict`, `lipsum`, `cycler`...)
-        self.filters = dict(filters.FILTERS)
-        self.tests = dict(tests.TESTS)
-        catalogue: dict[str, Callable[..., Any]] = dict(functions.FUNCTIONS)
+        # every filter, test and function: tainted in, tainted out (the display pass)
+        self.filters = {k: runtime.taint_guard(f) for k, f in filters.FILTERS.items()}
+        self.tests = {k: runtime.taint_guard(f) for k, f in tests.TESTS.items()}
+        catalogue: dict[str, Callable[..., Any]] = {
+            k: runtime.taint_guard(f) for k, f in functions.FUNCTIONS.items()
+        }
         for name in functions.SERVER_FUNCTIONS:
             catalogue.setdefault(name, runtime.server_function(name))
-        catalogue.update(runtime.CONTEXT_FUNCTIONS)
+        catalogue.update(
+            {
+                k: f if k == "secret" else runtime.taint_guard(f, probe=False)
+                for k, f in runtime.CONTEXT_FUNCTIONS.items()
+            }
+        )
         if recursive:
             del catalogue["render"], catalogue["renderOnce"]
         for name in functions_ or {}:

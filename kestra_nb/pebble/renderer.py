@@ -87,8 +87,46 @@ class Renderer:
     def render(
         self, template: str, variables: Mapping[str, Any] | None = None, masked: bool = False
     ) -> str:
-        """Render `template` with `variables`; `masked=True` shows `secret()` as `******`."""
-        return self._render_top(template, variables, masked)[0]
+        """Render `template` with `variables`; `masked=True` shows `secret()` as `******` and
+        anything computed from one as `****** (computed from NAME)` (the display pass, which
+        never holds a value; the real pass runs first, so an error is still Kestra's).
+        An error never quotes a secret, nor a value computed from one."""
+        out = self._render_top(template, variables, False)[0]
+        if not masked:
+            return out
+        return self.render_display(template, variables)
+
+    def render_display(self, template: str, variables: Mapping[str, Any] | None = None) -> str:
+        """The display pass alone: `secret()` (and any `Tainted` variable) gives a placeholder,
+        anything computed from one is a placeholder too; no secret value is ever read."""
+        return self._display(template, variables)[0]
+
+    def explain(
+        self, error: RenderError, template: str, variables: Mapping[str, Any] | None = None
+    ) -> RenderError:
+        """A real pass's `error`, worded by the display pass (which never held a value): its
+        own error when it fails the same way, else the error Kestra gives on `******`, else a
+        message naming the secrets only."""
+        try:
+            _, state = self._display(template, variables)
+        except RenderError as safe:
+            return safe
+        match = re.search(r":(\d+)\)$", str(error))
+        line = match.group(1) if match else "1"
+        for probe in reversed(state.probe_errors):
+            if isinstance(probe, runtime.Missing) or not isinstance(probe, Exception):
+                continue
+            shaped = self._kestra_shape(probe, self.compile(template), template)
+            text = re.sub(r":\d+\)$", f":{line})", str(shaped))
+            shaped.args = (text, *shaped.args[1:])
+            return shaped  # type: ignore[return-value]
+        names = ", ".join(sorted({n for t in state.taints for n in t.sources})) or "a secret"
+        return _formatted(  # type: ignore[return-value]
+            PebbleError(
+                f"{PEBBLE_EXCEPTION}: a value computed from {names} cannot be used here "
+                f"(the value is not shown) ({template}:{line})"
+            )
+        )
 
     def render_with_secrets(
         self, template: str, variables: Mapping[str, Any] | None = None
@@ -101,13 +139,24 @@ class Renderer:
     ) -> Any:
         """Kestra's `renderObject`: strings rendered, maps (keys too) and lists walked,
         anything else returned as is (a whole flow's properties in one call)."""
-        state = self._state(masked)
+        state = self._state(False)
         token = runtime.set_state(state)
         try:
             ctx = self.context(variables)
-            return runtime.render_value(state, value, ctx, self.recursive)
+            out = runtime.render_value(state, value, ctx, self.recursive)
         finally:
             runtime.reset_state(token)
+        if not masked:
+            return out
+        state = self._state(False)
+        state.taint = True
+        state.has_secret = self._has_secret
+        token = runtime.set_state(state)
+        try:
+            shown = runtime.render_value(state, value, self.context(variables), self.recursive)
+        finally:
+            runtime.reset_state(token)
+        return _reveal(shown, state)
 
     def context(self, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The root variables a template sees: defaults (`flow`, `envs`, `globals`) + yours."""
@@ -151,10 +200,35 @@ class Renderer:
         token = runtime.set_state(state)
         try:
             out = self._render(template, self.context(variables), self.recursive)
+        except RenderError as exc:
+            if not state.seen or getattr(exc, "value_free", False):
+                raise
+            error = exc  # it may quote a value computed from a secret: reworded
+        else:
+            return out, list(dict.fromkeys(state.used))
         finally:
             runtime.reset_state(token)
-        used = list(dict.fromkeys(state.used))
-        return out, used
+        safe = self.explain(error, template, variables)
+        safe.__traceback__ = None
+        raise safe from None
+
+    def _display(
+        self, template: str, variables: Mapping[str, Any] | None
+    ) -> tuple[str, runtime.RenderState]:
+        state = self._state(False)
+        state.taint = True
+        state.has_secret = self._has_secret
+        token = runtime.set_state(state)
+        try:
+            out = self._render(template, self.context(variables), self.recursive)
+        except runtime.TaintedControl as control:  # a condition or loop reads a secret
+            return runtime.placeholder(control.sources), state
+        finally:
+            runtime.reset_state(token)
+        return runtime.reveal_placeholders(out, state), state
+
+    def _has_secret(self, key: str) -> bool:
+        return self.secrets is not None and key in self.secrets
 
     def _state(self, masked: bool) -> runtime.RenderState:
         return runtime.RenderState(
@@ -278,6 +352,16 @@ def _environ_secrets(environ: Mapping[str, str]) -> MappingSource:
     if result.collisions:
         raise SecretStoreError(str(result.collisions[0]))
     return MappingSource(result.secrets)
+
+
+def _reveal(value: Any, state: runtime.RenderState) -> Any:
+    if isinstance(value, str):
+        return runtime.reveal_placeholders(value, state)
+    if isinstance(value, Mapping):
+        return {_reveal(k, state): _reveal(v, state) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_reveal(v, state) for v in value]
+    return value
 
 
 def _formatted(exc: Exception) -> Exception:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextvars
 import datetime as _dt
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +72,11 @@ class RenderState:
     used: list[str] = field(default_factory=list, repr=False)
     seen: list[str] = field(default_factory=list, repr=False)  # every secret text read
     depth: int = 0
+    # the display pass: `secret()` gives a `Tainted` placeholder, never a value
+    taint: bool = False
+    has_secret: Callable[[str], bool] | None = None
+    taints: list[Tainted] = field(default_factory=list)  # printed ones, by sentinel number
+    probe_errors: list[BaseException] = field(default_factory=list)
 
 
 _STATE: contextvars.ContextVar[RenderState | None] = contextvars.ContextVar(
@@ -96,6 +102,182 @@ def reset_state(token: contextvars.Token[RenderState | None]) -> None:
 
 def _no_secret(key: str) -> str:
     raise SecretNotFoundError(key)
+
+
+# --- taint: values computed from secrets, in the display pass -------------------------------
+
+
+class TaintedControl(BaseException):
+    """A condition or a loop of the display pass depends on a secret: the whole template is
+    then shown as one placeholder (a `BaseException`, so no `except Exception` swallows it)."""
+
+    def __init__(self, sources: frozenset[str]) -> None:
+        super().__init__("depends on a secret")
+        self.sources = sources
+
+
+class Tainted:
+    """A value computed from secrets in the display pass: it holds only the secrets' names.
+
+    `secret('X')` gives `Tainted({"X"}, direct=True)`; any filter, function, operator, test or
+    attribute receiving one gives a derived `Tainted`. Printed, it is `******` (direct) or
+    `****** (computed from X)`; a condition or loop over one raises `TaintedControl`.
+    """
+
+    __slots__ = ("direct", "sources")
+
+    def __init__(self, sources: Iterable[str], direct: bool = False) -> None:
+        self.sources = frozenset(sources)
+        self.direct = direct
+
+    def __str__(self) -> str:
+        return placeholder(self.sources, self.direct)
+
+    __repr__ = __str__
+
+    def __bool__(self) -> bool:
+        raise TaintedControl(self.sources)
+
+    def __iter__(self) -> Any:
+        raise TaintedControl(self.sources)
+
+    def __len__(self) -> int:
+        raise TaintedControl(self.sources)
+
+    __hash__ = object.__hash__
+
+
+def placeholder(sources: Iterable[str], direct: bool = False) -> str:
+    """`******`, or `****** (computed from A, B)` for a value derived from secrets."""
+    names = sorted(set(sources))
+    if direct or not names:
+        return MASK
+    return f"{MASK} (computed from {', '.join(names)})"
+
+
+_SENTINEL = re.compile("\x00\x01(\\d+)\x02")
+
+
+def _sentinel(state: RenderState, tainted: Tainted) -> str:
+    state.taints.append(tainted)
+    return f"\x00\x01{len(state.taints) - 1}\x02"
+
+
+def taint_of(value: Any, state: RenderState, depth: int = 0) -> Tainted | None:
+    """The taint a value carries (itself, a printed placeholder inside a string, or inside a
+    list or map), else None."""
+    if isinstance(value, Tainted):
+        return value
+    if isinstance(value, str):
+        found = [state.taints[int(m.group(1))] for m in _SENTINEL.finditer(value)]
+        if not found:
+            return None
+        names = frozenset().union(*(f.sources for f in found))
+        whole = len(found) == 1 and _SENTINEL.fullmatch(value) is not None and found[0].direct
+        return Tainted(names, direct=whole)
+    if depth > 50:
+        return None
+    items: Iterable[Any] = ()
+    if isinstance(value, Mapping):
+        items = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items = value
+    sources: set[str] = set()
+    tainted = False
+    for item in items:
+        inner = taint_of(item, state, depth + 1)
+        if inner is not None:
+            tainted = True
+            sources |= inner.sources
+    return Tainted(sources) if tainted else None
+
+
+def _probe_value(value: Any, state: RenderState) -> Any:
+    """`value` with every taint replaced by `******` (what a probe call works on)."""
+    if isinstance(value, Tainted):
+        return MASK
+    if isinstance(value, str):
+        return _SENTINEL.sub(MASK, value)
+    if isinstance(value, Mapping):
+        return {_probe_value(k, state): _probe_value(v, state) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_probe_value(v, state) for v in value]
+    return value
+
+
+def taint_guard(func: Callable[..., Any], *, probe: bool = True) -> Callable[..., Any]:
+    """`func` for the display pass: given a tainted operand it returns a derived `Tainted`
+    (never computing on a placeholder); `probe` runs `func` once on `******` in its place, to
+    learn the error Kestra would word (kept on the state, never shown as a value)."""
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        state = _STATE.get()
+        if state is None or not state.taint:
+            return func(*args, **kwargs)
+        taints = [taint_of(a, state) for a in (*args, *kwargs.values())]
+        found = [x for x in taints if x is not None]
+        if not found:
+            return func(*args, **kwargs)
+        if probe:
+            try:
+                func(
+                    *(_probe_value(a, state) for a in args),
+                    **{k: _probe_value(v, state) for k, v in kwargs.items()},
+                )
+            except Exception as exc:  # what Kestra would say, worded on `******`
+                state.probe_errors.append(exc)
+        return Tainted(frozenset().union(*(x.sources for x in found)))
+
+    guarded.__name__ = getattr(func, "__name__", "guarded")
+    guarded.__doc__ = func.__doc__
+    guarded.__wrapped__ = func  # type: ignore[attr-defined]
+    return guarded
+
+
+def taint_control(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`func` (a truth test, an iteration) for the display pass: a tainted operand makes the
+    whole template a placeholder (`TaintedControl`)."""
+
+    def guarded(value: Any, *args: Any) -> Any:
+        state = _STATE.get()
+        if state is not None and state.taint:
+            found = taint_of(value, state)
+            if found is not None:
+                raise TaintedControl(found.sources)
+        return func(value, *args)
+
+    guarded.__name__ = getattr(func, "__name__", "guarded")
+    return guarded
+
+
+def taint_concat(left: Any, right: Any) -> Any:
+    """`~`: a tainted side is printed as its placeholder inside the text (so the known parts
+    of `'Basic ' ~ secret('X')` still show); elsewhere Pebble's concatenation."""
+    state = _STATE.get()
+    if state is not None and state.taint:
+        if isinstance(left, Tainted):
+            left = _sentinel(state, left)
+        if isinstance(right, Tainted):
+            right = _sentinel(state, right)
+    return values.concat(left, right)
+
+
+def taint_output(value: Any) -> Any:
+    """The printed form of a value: a tainted one is its placeholder (kept as a sentinel in
+    the text until the render ends, so a filter over the printed text still sees the taint)."""
+    state = _STATE.get()
+    if state is not None and state.taint:
+        found = taint_of(value, state)
+        if found is not None and not isinstance(value, str):
+            return _sentinel(state, found)
+    return values.output(value)
+
+
+def reveal_placeholders(text: str, state: RenderState) -> str:
+    """The final text of a display render: every sentinel replaced by its placeholder."""
+    if "\x00" not in text:
+        return text
+    return _SENTINEL.sub(lambda m: str(state.taints[int(m.group(1))]), text)
 
 
 # --- attributes (the sandbox) ------------------------------------------------------------
@@ -360,6 +542,8 @@ def apply_default(
         value = expr()
     except Missing:
         value = None
+    if isinstance(value, Tainted):  # a secret that exists is not empty: its taint stays
+        return value
     return default_filter(value, *args, **kwargs)
 
 
@@ -400,7 +584,10 @@ class NotAvailableConditionError(ConditionError, NotAvailableError):
 def truthy_if(condition: Callable[[], Any]) -> bool:
     """`{% if %}` / `{% elseif %}`: Boolean, Number or String only; null is an error."""
     try:
-        return values.truthy(condition(), "if")
+        value = condition()
+        if isinstance(value, Tainted):  # the display pass: the branch depends on a secret
+            raise TaintedControl(value.sources)
+        return values.truthy(value, "if")
     except Missing as exc:
         raise UndefinedConditionError(detail=str(exc), name=exc.name, root=exc.root) from None
     except NotAvailableError as exc:
@@ -467,6 +654,8 @@ def server_function(name: str) -> Callable[..., Any]:
             )
         value = impl(*args, **kwargs)
         # Kestra's secure (debug) renderer masks `kv()` like `secret()` (issue #10244)
+        if state.taint and name in MASKED_SERVER_FUNCTIONS:
+            return Tainted({f"{name}()"}, direct=True)
         return MASK if state.masked and name in MASKED_SERVER_FUNCTIONS else value
 
     return call
@@ -503,6 +692,13 @@ def fn_secret(
         )
     state = current_state()
     key_str = values.to_string(key)
+    if state.taint:  # the display pass: existence only, never the value
+        if state.has_secret is None or not state.has_secret(key_str):
+            raise SecretNotFoundError(key_str)
+        if subkey is not None and subkey != "":
+            subkeyed = Tainted({f"{key_str.upper()}.{values.to_string(subkey)}"}, direct=True)
+            return subkeyed  # type: ignore[return-value]
+        return Tainted({key_str.upper()}, direct=True)  # type: ignore[return-value]
     try:
         secret = state.lookup_secret(key_str)
     except SecretNotFoundError:
@@ -523,16 +719,24 @@ def fn_secret(
     return MASK if state.masked else value
 
 
+def _value_free(exc: PebbleError) -> PebbleError:
+    """Mark an error worded with names only (no value can be in it)."""
+    exc.value_free = True  # type: ignore[attr-defined]
+    return exc
+
+
 def _secret_subkey(secret: str, subkey: str, key: str) -> str:
     try:
         tree = json.loads(secret)
     except ValueError:
-        raise PebbleError(
-            f"Failed to read secret sub-key '{subkey}' from secret '{key}'. "
-            "Ensure the secret contains valid JSON value."
+        raise _value_free(
+            PebbleError(
+                f"Failed to read secret sub-key '{subkey}' from secret '{key}'. "
+                "Ensure the secret contains valid JSON value."
+            )
         ) from None
     if not isinstance(tree, dict) or subkey not in tree:
-        raise PebbleError(f"Cannot find secret sub-key '{subkey}' in secret '{key}'.")
+        raise _value_free(PebbleError(f"Cannot find secret sub-key '{subkey}' in secret '{key}'."))
     node = tree[subkey]
     if isinstance(node, str):
         return node
