@@ -605,6 +605,30 @@ def test_bad_inputs_give_one_status_line(messages: list[Any], workdir: Path) -> 
     assert_clean(blob(messages))
 
 
+def test_a_fifo_is_refused_everywhere_and_never_opened(messages: list[Any], workdir: Path) -> None:
+    """Opening a FIFO for reading would block the kernel: each action says what it is."""
+    fifo = workdir / "pipe.env"
+    os.mkfifo(fifo)
+    said = f"{fifo}: is a FIFO (named pipe), not a regular file"
+    panel = SecretsPanel(SecretStore(), path=fifo)
+    click(panel.reload_button)
+    assert panel.status.value == f"Error: {said}"
+    type_into(panel.env_path, str(fifo))
+    click(panel.preview_button)
+    assert panel.status.value == f"Error: {said}"
+    upload(panel.upload, ".env", f"T={UPLOADED}\n".encode())
+    type_into(panel.target, str(fifo))
+    click(panel.write_button)
+    assert panel.status.value == f"Error: {said}"
+    type_into(panel.name_input, "TYPED")
+    type_into(panel.value_input, ADDED)
+    click(panel.add_button)
+    click(panel.save_button)
+    assert panel.status.value == f"Error: {said}"
+    assert sorted(p.name for p in workdir.iterdir()) == ["pipe.env"]
+    assert_clean(blob(messages))
+
+
 # -- save / reload ---------------------------------------------------------------------------
 def test_save_updates_the_file_in_place_and_reload_reads_it(
     messages: list[Any], workdir: Path

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import html
-import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 import ipywidgets as w
 
+from ...atomic import backups_of
 from ...dotenv_codec import ENV_FILE_NAMES
 from ...errors import KestraNbError
 
@@ -28,6 +28,7 @@ __all__ = [
     "Host",
     "Section",
     "absolute",
+    "backup_note",
     "button",
     "guarded",
     "heading",
@@ -121,35 +122,19 @@ class Section:
         return False
 
 
-def shift_backup(target: Path) -> Path | None:
-    """Move an existing `<name>.bak` to the first free `<name>.bak.N` before a write.
+def backup_note(target: Path, before: set[Path], backup: Path | None) -> str:
+    """`; previous file kept as X.bak` after a write, plus where an older `.bak` went.
 
-    `write_atomic` and `update_encoded_file` keep one backup level: the file as it was just
-    before the write, copied over any older `.bak`. A second write would lose the first
-    backup (the original file), so the panel moves it aside first, never overwriting a file;
-    an older backup equal to the current file is left in place (nothing would be lost).
-    Returns where the older backup went, or None.
+    `before` is `set(backups_of(target))` taken before the write: a numbered backup that is
+    new since then is the older `.bak`, moved aside by `write_atomic` (never overwritten).
     """
-    real = Path(os.path.realpath(target))  # both writers back up the file a link points to
-    bak = real.with_name(real.name + ".bak")
-    if not bak.is_file() or not real.is_file() or bak.read_bytes() == real.read_bytes():
-        return None
-    n = 1
-    while True:
-        dest = bak.with_name(f"{bak.name}.{n}")
-        try:
-            os.link(bak, dest)  # never replaces an existing file
-        except FileExistsError:
-            n += 1
-            continue
-        except OSError:  # no hard links on this filesystem
-            if dest.exists() or dest.is_symlink():
-                n += 1
-                continue
-            os.rename(bak, dest)
-            return dest
-        os.unlink(bak)
-        return dest
+    if backup is None:
+        return ""
+    text = f"; previous file kept as {backup.name}"
+    moved = [p for p in backups_of(target) if p not in before and p != backup]
+    if moved:
+        text += f" (older backup moved to {moved[0].name})"
+    return text
 
 
 def guarded(method: _F) -> _F:

@@ -14,7 +14,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ...atomic import write_atomic
+from ...atomic import backups_of, resolve_target, write_atomic
 from ...dotenv_codec import (
     SECRET_PREFIX,
     EncodeResult,
@@ -30,10 +30,10 @@ from .common import (
     Host,
     Section,
     absolute,
+    backup_note,
     button,
     guarded,
     same_file,
-    shift_backup,
     short,
 )
 from .preview import preview_html, preview_rows
@@ -211,6 +211,7 @@ class ConvertSection(Section):
         if src.is_dir():
             self.say(f"Error: {short(src)}: is a directory")
             return
+        resolve_target(src)  # a device or FIFO is refused before it is opened
         content = src.read_bytes()
         self._convert(content, source=short(src), target=src.with_name(ENCODED_NAME))
 
@@ -244,6 +245,7 @@ class ConvertSection(Section):
             self.say("Not written: keys collide once upper-cased (see the preview)")
             return
         target = absolute(self.target.value)
+        resolve_target(target)  # a directory, device or FIFO: refused before reading it
         if target.exists():
             plan = WritePlan.of(target, self.pending)
             self._confirm_target = target
@@ -285,7 +287,8 @@ class ConvertSection(Section):
         """Write the pending conversion: `new` (target must not exist), `merge` or `replace`."""
         result = self.pending
         assert result is not None
-        older = shift_backup(target) if mode != "new" else None
+        resolve_target(target)  # it may have changed since the confirmation was shown
+        before = set(backups_of(target))
         # deletions not saved yet stay pending when merging into the bound file
         incoming = {e.key.upper() for e in result.entries}
         removed = self.host.removed
@@ -314,9 +317,7 @@ class ConvertSection(Section):
             removed |= deleted  # `load` cleared the set: the deletions stay pending
             self.host.refresh()
             report += f"; {len(deleted)} deleted here stay deleted until Save"
-        kept = f"; previous file kept as {backup.name}" if backup else ""
-        if older is not None:
-            kept += f" (older backup moved to {older.name})"
+        kept = backup_note(target, before, backup)
         where = "into" if mode == "merge" else "to"
         self.say(
             f"{verb} {plural(count, 'secret')} {where} {short(target)} (mode 0600){kept}; {report}"

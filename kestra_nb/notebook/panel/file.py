@@ -7,10 +7,11 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from ...atomic import backups_of, resolve_target
 from ...dotenv_codec import update_encoded_file
 from ...errors import KestraNbError
 from ...text import plural
-from .common import Host, Section, absolute, button, guarded, shift_backup, short
+from .common import Host, Section, absolute, backup_note, button, guarded, short
 
 __all__ = ["FileSection"]
 
@@ -53,13 +54,12 @@ class FileSection(Section):
         if not session and not removed:
             self.say(f"Nothing to save: no secret added or deleted in this session ({short(path)})")
             return
-        older = shift_backup(path)
+        resolve_target(path)  # a directory, device or FIFO: refused before reading it
+        before = set(backups_of(path))
         backup = update_encoded_file(path, session, remove=removed)
         count = len(session)
         del session
-        kept = f"; previous file kept as {backup.name}" if backup else ""
-        if older is not None:
-            kept += f" (older backup moved to {older.name})"
+        kept = backup_note(path, before, backup)
         self.host.load(path)
         gone = f", removed {len(removed)}" if removed else ""
         self.say(f"Saved {plural(count, 'secret')}{gone} in {short(path)}{kept}")
@@ -73,6 +73,7 @@ class FileSection(Section):
     @guarded
     def _on_reload(self, _b: w.Button | None = None) -> None:
         path = self.path
+        resolve_target(path)  # a directory, device or FIFO: refused before reading it
         if not path.exists():
             self.say(f"Error: {short(path)}: no such file")
             return
