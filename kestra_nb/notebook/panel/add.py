@@ -5,11 +5,18 @@ The value arrives once from the browser in a Password field (`SecretInput`), whi
 only on blur or Enter (`continuous_update=False`) and never echoes it back
 (`echo_update=False`). The handler that receives it clears the field in the same kernel
 message and keeps the value in a private Python attribute until Add.
+
+Enter adds the secret. `Text.on_submit` is deprecated in ipywidgets 8 in favour of
+observing `value`, but a value change cannot tell Enter from a blur (clicking elsewhere must
+not add), so the section listens to the `submit` event the frontend still sends on Enter
+(`on_msg`, no deprecated API). The browser sends it just before the value itself: a submit
+with no value held yet makes the value that follows within `SUBMIT_WINDOW` seconds add.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +30,8 @@ from .common import Host, Section, button, guarded
 __all__ = ["AddSection", "SecretInput", "name_problem"]
 
 _SHELL_SAFE = re.compile(r"[A-Za-z0-9_]+")
+SUBMIT_WINDOW = 2.0  # seconds between an Enter and the value it sends (same keypress)
+_REFUSED = "Not added"  # the status of a refused Add, cleared once the user acts on it
 
 
 class SecretInput(w.Password):
@@ -68,6 +77,7 @@ class AddSection(Section):
         super().__init__(host)
         lay = w.Layout
         self.staged: str | None = None  # a typed value between its arrival and Add
+        self._submitted_at: float | None = None  # an Enter whose value has not arrived yet
         self.name_input = w.Text(
             description="Name",
             placeholder="API_KEY",
@@ -83,6 +93,8 @@ class AddSection(Section):
             layout=lay(width="320px"),
         )
         self.value_input.observe(self._on_value, names="value")
+        self.value_input.on_msg(self._on_value_event)
+        self.name_input.on_msg(self._on_name_event)
         self.value_hint = w.Label()
         self.add_button = button("Add secret", button_style="primary", icon="plus")
         self.add_button.on_click(self._on_add)
@@ -97,23 +109,45 @@ class AddSection(Section):
 
     def forget(self) -> None:
         self.staged = None
+        self._submitted_at = None
 
     def _on_name(self, change: dict[str, Any]) -> None:
         if self.clear_pasted_value(self.name_input, change["new"]):
             self.name_hint.value = ""
             return
+        self.host.retract(_REFUSED)  # the name the refusal was about is being changed
         hint, _ok = name_problem(change["new"].strip(), self.store.names())
         self.name_hint.value = hint
 
     def _on_value(self, change: dict[str, Any]) -> None:
-        """Take a value out of the Password field the moment it arrives, and clear it."""
+        """Take a value out of the Password field the moment it arrives, and clear it;
+        add it at once when it came with an Enter."""
         value = change["new"]
         if not value:
             return
         self.value_input.value = ""  # first: nothing else syncs before this
         self.staged = value
         del value
-        self.value_hint.value = "value received (hidden): click Add secret"
+        self.host.retract(_REFUSED)
+        submitted, self._submitted_at = self._submitted_at, None
+        if submitted is not None and time.monotonic() - submitted < SUBMIT_WINDOW:
+            self._on_add()
+            return
+        self.value_hint.value = "value received (hidden): press Enter or click Add secret"
+
+    def _on_value_event(self, _widget: w.Widget, content: dict[str, Any], _buffers: Any) -> None:
+        """Enter in the value field: add the value held, or the one this Enter is sending."""
+        if content.get("event") != "submit":
+            return
+        if self.staged is not None:
+            self._on_add()
+        else:
+            self._submitted_at = time.monotonic()
+
+    def _on_name_event(self, _widget: w.Widget, content: dict[str, Any], _buffers: Any) -> None:
+        """Enter in the name field adds a value already held (typed before the name)."""
+        if content.get("event") == "submit" and self.staged is not None:
+            self._on_add()
 
     @guarded
     def _on_forget(self, _b: w.Button | None = None) -> None:
@@ -138,10 +172,10 @@ class AddSection(Section):
             self.staged = value or None
             if self.staged:
                 self.value_hint.value = "value held (hidden): fix the name, then Add"
-            self.say(f"Not added: {hint or 'type a name first'}")
+            self.say(f"{_REFUSED}: {hint or 'type a name first'}")
             return
         if not value:
-            self.say(f"Not added: type a value for {name.upper()} first")
+            self.say(f"{_REFUSED}: type a value for {name.upper()} first")
             return
         self._register_with_session_masker(name, value)
         with self.host.quietly():

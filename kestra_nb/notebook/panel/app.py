@@ -105,6 +105,9 @@ class SecretsPanel:
 
     def _layout(self) -> w.VBox:
         rows: list[w.Widget] = []
+        css = "".join(section.css for section in self.sections)
+        if css:  # one <style> for the whole panel (an HTML widget's content is not sanitised)
+            rows.append(w.HTML(f"<style>{css}</style>", layout=w.Layout(display="none")))
         for section in self.sections:
             if section.caption:
                 rows.append(heading(section.caption))
@@ -233,8 +236,13 @@ class SecretsPanel:
         self.files.bind(path)
 
     def say(self, message: str) -> None:
-        """Show one status line."""
+        """Show one status line (it replaces the previous one)."""
         self.status.value = " ".join(message.split())
+
+    def retract(self, prefix: str) -> None:
+        """Clear the status line if it still shows a message starting with `prefix`."""
+        if self.status.value.startswith(prefix):
+            self.status.value = ""
 
     def refresh(self) -> None:
         """Redraw the list (current filter and page) from the store."""

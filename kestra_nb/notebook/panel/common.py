@@ -56,6 +56,10 @@ class Host(Protocol):
         """Show one status line."""
         ...
 
+    def retract(self, prefix: str) -> None:
+        """Clear the status line if it still shows a message starting with `prefix`."""
+        ...
+
     def refresh(self) -> None:
         """Redraw the list from the store."""
         ...
@@ -80,12 +84,14 @@ class Host(Protocol):
 class Section:
     """One part of the panel: builds its own widgets, handles their events.
 
-    `caption` is the heading shown above the section ("" for none); `children()` the rows
+    `caption` is the heading shown above the section ("" for none), `css` the section's
+    style rules (each starting with `.kestra-secrets-panel`); `children()` the rows
     of widgets in display order. Adding a section to the panel is one module with one
     subclass, and one line in `SecretsPanel.__init__`.
     """
 
     caption: ClassVar[str] = ""
+    css: ClassVar[str] = ""  # rules for the panel's one <style>, scoped to the panel
 
     def __init__(self, host: Host) -> None:
         self.host = host

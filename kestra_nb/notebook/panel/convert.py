@@ -41,6 +41,26 @@ from .preview import preview_html, preview_rows
 __all__ = ["ConvertSection", "WritePlan"]
 
 _NAMES_SHOWN = 6  # names listed in the Write confirmation before "and N more"
+_UPLOAD_LABEL = "Upload .env"
+# FileUpload shows "<description> (<number of files held>)" and its value is cleared the
+# moment a file arrives (a value never stays in widget state), so the count would read
+# "(0)" for ever: the button's own text is hidden and its label drawn by CSS instead, and
+# the name of the file read is shown beside it. The preview table gets readable columns.
+_CSS = (
+    ".kestra-secrets-panel .kestra-upload{font-size:0 !important}"
+    ".kestra-secrets-panel .kestra-upload>i{font-size:var(--jp-widgets-font-size,13px);"
+    "margin-right:6px}"
+    f'.kestra-secrets-panel .kestra-upload::after{{content:"{_UPLOAD_LABEL}";'
+    "font-size:var(--jp-widgets-font-size,13px)}"
+    ".kestra-secrets-panel table.kestra-preview{border-collapse:collapse;margin:4px 0 6px}"
+    ".kestra-secrets-panel table.kestra-preview th,"
+    ".kestra-secrets-panel table.kestra-preview td{padding:3px 16px 3px 0;text-align:left;"
+    "vertical-align:top;white-space:nowrap}"
+    ".kestra-secrets-panel table.kestra-preview td:last-child{white-space:normal}"
+    ".kestra-secrets-panel table.kestra-preview th{border-bottom:1px solid #bbb;"
+    "font-weight:600}"
+    ".kestra-secrets-panel table.kestra-preview tbody tr:nth-child(even){background:#f4f4f4}"
+)
 
 
 def _names(names: list[str], limit: int = _NAMES_SHOWN) -> str:
@@ -131,6 +151,7 @@ class ConvertSection(Section):
     """Upload or path, preview, target, Write, and the Merge/Replace confirmation."""
 
     caption = "Convert a .env to .env_encoded"
+    css = _CSS
 
     def __init__(self, host: Host) -> None:
         super().__init__(host)
@@ -138,9 +159,16 @@ class ConvertSection(Section):
         self.pending: EncodeResult | None = None  # a converted .env awaiting Write
         self._confirm_target: Path | None = None
         self.upload = w.FileUpload(
-            description="Upload .env", accept="", multiple=False, layout=lay(width="auto")
+            description=_UPLOAD_LABEL,
+            tooltip="Choose a .env: it is read once and cleared from the widget at once",
+            accept="",
+            multiple=False,
+            layout=lay(width="auto"),
         )
+        self.upload.add_class("kestra-upload")
         self.upload.observe(self._on_upload, names="value")
+        self.upload_name = w.Label(layout=lay(margin="0 12px 0 4px"))
+        self.upload_name.add_class("kestra-upload-name")
         self.env_path = w.Text(
             description=".env path",
             placeholder="path/to/.env",
@@ -180,7 +208,7 @@ class ConvertSection(Section):
 
     def children(self) -> list[w.Widget]:
         return [
-            w.HBox([self.upload, self.env_path, self.preview_button]),
+            w.HBox([self.upload, self.upload_name, self.env_path, self.preview_button]),
             self.preview,
             w.HBox([self.target, self.write_button]),
             self.confirm_box,
@@ -199,6 +227,7 @@ class ConvertSection(Section):
         name = str(item.get("name") or ".env")
         content = bytes(item.get("content") or b"")
         del files, item, change
+        self.upload_name.value = f"uploaded {name}"
         self._convert(content, source=f"uploaded {name}", target=self.host.path)
 
     @guarded
