@@ -16,7 +16,9 @@ import html
 import json
 import os
 import stat
+import time
 import urllib.parse
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -130,6 +132,13 @@ def click(button: ipywidgets.Button) -> None:
     )
 
 
+def submit(widget: ipywidgets.Text) -> None:
+    """Enter in a text field: the frontend sends a `submit` event (before the value)."""
+    widget._handle_msg(
+        {"content": {"data": {"method": "custom", "content": {"event": "submit"}}}, "buffers": []}
+    )
+
+
 def upload(widget: ipywidgets.FileUpload, name: str, content: bytes) -> None:
     state = {
         "value": [
@@ -239,6 +248,64 @@ def test_forget_drops_a_typed_value(messages: list[Any]) -> None:
     type_into(panel.name_input, "LATER")
     click(panel.add_button)
     assert "LATER" not in store
+    assert_clean(blob(messages))
+
+
+def test_enter_in_the_value_field_adds_and_clears_a_stale_refusal(
+    messages: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SecretStore()
+    panel = SecretsPanel(store, path="x")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)  # no on_submit
+        # Enter with no name: refused, the value held
+        submit(panel.value_input)
+        type_into(panel.value_input, ADDED)
+        assert panel.status.value == "Not added: type a name first"
+        assert panel.value_input.value == "" and "held" in panel.value_hint.value
+        type_into(panel.name_input, "first")  # acting on the refusal clears it
+        assert panel.status.value == ""
+        submit(panel.name_input)  # Enter in the name field adds the value held
+        assert store.get("FIRST") == ADDED
+        assert panel.status.value.startswith("Added FIRST")
+        # Enter in the value field: the submit event comes first, then the value
+        type_into(panel.name_input, "second")
+        submit(panel.value_input)
+        type_into(panel.value_input, UPLOADED)
+        assert store.get("SECOND") == UPLOADED
+        assert panel.status.value.startswith("Added SECOND") and panel.value_hint.value == ""
+        # a blur (no Enter) only stages the value; Enter on the emptied field then adds it
+        type_into(panel.name_input, "third")
+        type_into(panel.value_input, FROM_FILE)
+        assert "THIRD" not in store and "press Enter" in panel.value_hint.value
+        submit(panel.value_input)
+        assert store.get("THIRD") == FROM_FILE
+        # an Enter on an empty field long ago does not make a later blur add
+        type_into(panel.name_input, "fourth")
+        submit(panel.value_input)
+        later = time.monotonic() + 60
+        monkeypatch.setattr(time, "monotonic", lambda: later)
+        type_into(panel.value_input, MULTILINE)
+        assert "FOURTH" not in store and panel._staged is not None
+    # the Password model got one update per value from the kernel: the value cleared
+    updates = _updates_of(messages, panel.value_input)
+    assert updates == [{"method": "update", "state": {"value": ""}, "buffer_paths": []}] * 4
+    assert_clean(blob(messages))
+    assert_clean(widget_state(panel))
+
+
+def test_upload_has_a_tooltip_shows_the_file_name_and_hides_the_stale_count(
+    messages: list[Any], workdir: Path
+) -> None:
+    panel = SecretsPanel(SecretStore(), path=workdir / ".env_encoded")
+    assert panel.upload.tooltip and "null" not in str(panel.upload.tooltip)
+    assert "kestra-upload" in panel.upload._dom_classes
+    css = panel.widget.children[0].value
+    assert css.startswith("<style>") and ".kestra-upload::after" in css
+    assert "table.kestra-preview th" in css and "padding" in css
+    upload(panel.upload, "team.env", f"API_TOKEN={UPLOADED}\n".encode())
+    assert panel.upload.value == () and panel.upload_name.value == "uploaded team.env"
+    assert "<th>value</th><th>status</th><th>detail</th>" in panel.preview.value
     assert_clean(blob(messages))
 
 
@@ -602,6 +669,30 @@ def test_bad_inputs_give_one_status_line(messages: list[Any], workdir: Path) -> 
     click(panel.write_button)
     assert panel.status.value.startswith("Error:")
     assert "\n" not in panel.status.value
+    assert_clean(blob(messages))
+
+
+def test_a_fifo_is_refused_everywhere_and_never_opened(messages: list[Any], workdir: Path) -> None:
+    """Opening a FIFO for reading would block the kernel: each action says what it is."""
+    fifo = workdir / "pipe.env"
+    os.mkfifo(fifo)
+    said = f"{fifo}: is a FIFO (named pipe), not a regular file"
+    panel = SecretsPanel(SecretStore(), path=fifo)
+    click(panel.reload_button)
+    assert panel.status.value == f"Error: {said}"
+    type_into(panel.env_path, str(fifo))
+    click(panel.preview_button)
+    assert panel.status.value == f"Error: {said}"
+    upload(panel.upload, ".env", f"T={UPLOADED}\n".encode())
+    type_into(panel.target, str(fifo))
+    click(panel.write_button)
+    assert panel.status.value == f"Error: {said}"
+    type_into(panel.name_input, "TYPED")
+    type_into(panel.value_input, ADDED)
+    click(panel.add_button)
+    click(panel.save_button)
+    assert panel.status.value == f"Error: {said}"
+    assert sorted(p.name for p in workdir.iterdir()) == ["pipe.env"]
     assert_clean(blob(messages))
 
 

@@ -5,7 +5,13 @@ type a name and a value, Add, use the secret in a `%%kestra_flow` cell, upload a
 Write, Save, save the notebook with widget state saving switched on, and then check the
 files on disk: the `.ipynb` (widget state included) and everything else beside it hold no
 variant of any secret value, and the `.env_encoded` decodes to exactly what was typed and
-uploaded. Screenshots of the panel and of the flow cell go to `docs/` for the README.
+uploaded. Screenshots of the panel and of the flow cell go to `docs/` for the README; one of
+the converter's preview goes to `<tmp>/shots/preview.png` for a look.
+
+Checked in the real page (issue 16): Enter in the Value field adds the secret; a refusal on
+the status line is cleared by the next action, not left beside a success; the Upload
+button has a real tooltip, its stale "(0)" counter is hidden and the file's name shown;
+the preview table's headers and columns stand apart.
 """
 
 from __future__ import annotations
@@ -53,6 +59,19 @@ def _notebook(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+# for each row of a table (header row included): the horizontal gap in px between the text
+# of each cell and that of the next (text extents, not cell boxes, so padding counts)
+_TEXT_GAPS = """t => [...t.rows].map(row => {
+    const rects = [...row.cells].map(c => {
+        const r = document.createRange(); r.selectNodeContents(c);
+        return r.getBoundingClientRect();
+    });
+    return rects.slice(1)
+        .map((r, i) => (r.width && rects[i].width ? Math.round(r.left - rects[i].right) : null))
+        .filter(gap => gap !== null);
+})"""
+
+
 def _saved_widget_state(path: Path, deadline: float) -> dict[str, dict[str, object]]:
     """The widget state of the notebook on disk, once JupyterLab has saved it."""
     while True:
@@ -81,6 +100,7 @@ def test_panel_in_jupyterlab_leaves_no_secret_in_the_saved_notebook(tmp_path: Pa
     upload.parent.mkdir()
     upload.write_text("".join(f'{k}="{v}"\n' for k, v in UPLOADED.items()))
     docs = ROOT / "docs"
+    shots = tmp_path / "shots"
 
     with jupyterlab(root) as lab, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
@@ -96,14 +116,20 @@ def test_panel_in_jupyterlab_leaves_no_secret_in_the_saved_notebook(tmp_path: Pa
             panel = page.locator(".kestra-secrets-panel")
             expect(panel).to_be_visible(timeout=WAIT)
 
-            # add a secret by hand
+            # Add with no name: refused; typing the name clears the refusal
+            panel.get_by_role("button", name="Add secret").click()
+            refused = panel.get_by_text("Not added: type a name first")
+            expect(refused).to_be_visible(timeout=WAIT)
             panel.get_by_placeholder("API_KEY").fill("browser_token")
             expect(panel.get_by_text("stored as BROWSER_TOKEN")).to_be_visible(timeout=WAIT)
+            expect(refused).to_have_count(0, timeout=WAIT)
+            # add a secret by hand, with Enter in the Value field
             password = panel.locator("input[type=password]")
             password.fill(TYPED)
-            panel.get_by_role("button", name="Add secret").click()
+            password.press("Enter")
             expect(panel.get_by_text("Added BROWSER_TOKEN")).to_be_visible(timeout=WAIT)
             expect(password).to_have_value("")
+            expect(panel.get_by_text("Not added")).to_have_count(0)
             row = panel.locator(".kestra-secret-row", has_text="BROWSER_TOKEN")
             expect(row).to_contain_text("{{ secret('BROWSER_TOKEN') }}")
             expect(row).to_contain_text("******")
@@ -122,6 +148,10 @@ def test_panel_in_jupyterlab_leaves_no_secret_in_the_saved_notebook(tmp_path: Pa
             flow.screenshot(path=str(docs / "flow.png"))
 
             # convert an uploaded .env and write it
+            button = panel.locator(".kestra-upload")
+            assert button.get_attribute("title") == (
+                "Choose a .env: it is read once and cleared from the widget at once"
+            )
             with page.expect_file_chooser() as chooser:
                 panel.get_by_role("button", name="Upload .env").click()
             chooser.value.set_files(str(upload))
@@ -131,6 +161,30 @@ def test_panel_in_jupyterlab_leaves_no_secret_in_the_saved_notebook(tmp_path: Pa
             preview = panel.locator(".kestra-preview")
             for key in UPLOADED:
                 expect(preview).to_contain_text(key)
+            # the built-in "(0)" is hidden; the label is drawn by CSS, the file name beside it
+            assert button.evaluate("e => getComputedStyle(e).fontSize") == "0px"
+            label = button.evaluate("e => getComputedStyle(e, '::after').content")
+            assert label == '"Upload .env"', label
+            expect(panel.locator(".kestra-upload-name")).to_have_text("uploaded .env")
+            # headers and columns stand apart: a gap between the text of neighbouring cells
+            gaps = preview.evaluate(_TEXT_GAPS)
+            assert gaps and min(min(row) for row in gaps) >= 10, gaps
+            assert preview.evaluate("t => getComputedStyle(t.querySelector('th')).textAlign") in (
+                "left",
+                "start",
+            )
+            shots.mkdir(exist_ok=True)
+            top, table = button.bounding_box(), preview.bounding_box()
+            assert top is not None and table is not None
+            page.screenshot(  # the upload row down to the end of the preview
+                path=str(shots / "preview.png"),
+                clip={
+                    "x": min(top["x"], table["x"]) - 8,
+                    "y": top["y"] - 8,
+                    "width": max(table["width"], 900) + 16,
+                    "height": table["y"] + table["height"] - top["y"] + 16,
+                },
+            )
             panel.get_by_role("button", name="Write .env_encoded").click()
             expect(panel.get_by_text("Wrote 2 secrets")).to_be_visible(timeout=WAIT)
 
