@@ -130,15 +130,17 @@ tasks:
     ),
     (
         "md",
-        """The same from Python: `KestraFlow.from_yaml` takes the text and the inputs, and
-`to_yaml()` gives the rendered flow with every secret masked.""",
+        """The same from Python: the kernel's session evaluates a flow's text with its secrets
+and envs (`KestraFlow.from_yaml(text, secrets=..., environ=..., inputs=...)` underneath,
+which outside a notebook reads the process environment), and `to_yaml()` gives the rendered
+flow with every secret masked.""",
     ),
     (
         "code",
-        """from kestra_nb import KestraFlow
+        """from kestra_nb.notebook.session import current
 
-source = hello.source
-grace = KestraFlow.from_yaml(source, inputs={"user": "Grace", "retries": 1})
+session = current()  # this kernel's secrets and envs, as %%kestra_flow uses them
+grace = session.flow(hello.source, inputs={"user": "Grace", "retries": 1})
 print(grace.to_yaml())""",
     ),
     (
@@ -172,7 +174,7 @@ tasks:
         """Fixed: the input has a default and the second task is a different one. `--save`
 writes the cell's source (never a rendered value) to `flows/company.team.hello.yml`
 (`<namespace>.<id>.yml`, the naming of Kestra's flow files). Saving again keeps the previous
-file as `.bak`.""",
+file as `.bak` (and older ones as `.bak.1`, `.bak.2`, ...: nothing is lost).""",
     ),
     (
         "code",
@@ -239,7 +241,7 @@ masker hides it **and its base64 form** in every output.""",
 
 from dotenv import dotenv_values
 
-from kestra_nb.notebook.extension import current
+from kestra_nb.notebook.session import current
 
 plain = dotenv_values("secrets-page.env")  # what python-dotenv (and Docker Compose) read
 store = current().store  # the kernel's secret store, fed to the output masker
@@ -597,8 +599,9 @@ HTML(panel.preview.value)""",
 atomically. If the file already exists (when this notebook runs a second time), the panel
 asks first and says what each choice does, by name: **Merge** (the default) updates the
 converted entries in place and keeps every other line, **Replace** writes the converted
-`.env` alone. Either way the old file is kept as `.env_encoded.bak`. After writing, the
-panel loads the new file into the kernel's secret store.""",
+`.env` alone. Either way the old file is kept as `.env_encoded.bak` (an older backup moves
+to `.env_encoded.bak.1`, and so on; `.gitignore` covers them all). After writing, the panel
+loads the new file into the kernel's secret store.""",
     ),
     (
         "code",

@@ -18,6 +18,7 @@ from ..kestra import ENV_PREFIX, envs_map
 from ..text import plural
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..flow.model import KestraFlow
     from ..masking import Masker
     from ..secrets import SecretStore
 
@@ -94,6 +95,20 @@ class KernelSession:
     auto: bool = False  # loaded by the kernel at start-up (`kestra-nb autoload on`)
     announcement: list[str] = field(default_factory=list, repr=False)  # not yet printed
     _teardown: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def flow(
+        self, text: str, inputs: Mapping[str, Any] | None = None, **options: Any
+    ) -> KestraFlow:
+        """`KestraFlow.from_yaml(text, ...)` with this kernel's secrets and envs, as
+        `%%kestra_flow` evaluates a cell (the core never looks for a session by itself);
+        every value it uses is handed to the output masker."""
+        from ..flow.model import KestraFlow  # lazy: the flow model loads the engine
+
+        flow = KestraFlow.from_yaml(
+            text, secrets=self.store, inputs=inputs, environ=self.environ, **options
+        )
+        flow.register_secrets(self.masker)
+        return flow
 
     def status_lines(self) -> list[str]:
         """What is loaded now, in a few lines: how, from which files, how many secrets and
