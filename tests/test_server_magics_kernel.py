@@ -103,3 +103,28 @@ def test_credentials_from_a_named_secret(
     assert "401 Unauthorized" in NotebookRunner.text(nb, 3)
     saved = (run_notebook.workdir / "executed.ipynb").read_text(encoding="utf-8")
     assert PASSWORD not in saved
+
+
+def test_kestra_server_alone_connects_to_kestra_url_or_the_configured_server(
+    run_notebook: NotebookRunner, kestra: KestraStandin
+) -> None:
+    """Without a URL: `%config KestraMagics.server`, else `KESTRA_URL`; registered by
+    `%load_ext` itself; the password only from the environment, never shown."""
+    env = {"KESTRA_URL": kestra.url, "KESTRA_USER": USER, "KESTRA_PASSWORD": PASSWORD}
+    nb = run_notebook.run(
+        [
+            "%load_ext kestra_nb",
+            "%kestra_server",
+            "%kestra_server --disconnect",
+            "import os\nos.environ.pop('KESTRA_URL')\n%kestra_server",
+            f"%config KestraMagics.server = {kestra.url!r}",
+            "%kestra_server",
+        ],
+        env=env,
+    )
+    text = [NotebookRunner.text(nb, i) for i in range(len(nb.cells))]
+    assert text[1].startswith(f"Kestra {kestra.url} (tenant main, user {USER}")
+    assert "no Kestra server: %kestra_server URL, KESTRA_URL or %config" in text[3]
+    assert text[5].startswith(f"Kestra {kestra.url} (tenant main, user {USER}")
+    saved = (run_notebook.workdir / "executed.ipynb").read_text(encoding="utf-8")
+    assert "wörd" not in saved and "\\u00f6rd" not in saved

@@ -66,6 +66,13 @@ class KestraMagics(Magics, Configurable):
         config=True,
         help="What %%kestra_flow displays by default: the rendered flow, the source, or both.",
     )
+    server = Unicode(
+        "",
+        config=True,
+        help="The Kestra server `%kestra_server` connects to when it names none (else "
+        "KESTRA_URL), e.g. http://localhost:8080. Credentials never go here: they come from "
+        "KESTRA_PASSWORD / KESTRA_API_TOKEN or a secret (--password-secret NAME).",
+    )
     short_errors = Bool(
         True,
         config=True,

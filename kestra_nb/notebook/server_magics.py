@@ -58,13 +58,21 @@ class KestraServerMagics(Magics):
             set_current(None)
             print("Kestra: disconnected")
             return
-        if not args.url:
+        url = args.url
+        if not url:
             conn = current()
-            print(conn.describe() if conn else "no Kestra server: %kestra_server URL to connect")
-            return
+            url = None if conn else _default_url(self.shell)
+            if url is None:
+                print(
+                    conn.describe()
+                    if conn
+                    else "no Kestra server: %kestra_server URL, KESTRA_URL or "
+                    "%config KestraMagics.server to connect"
+                )
+                return
         try:
             conn = connect(
-                args.url,
+                url,
                 tenant=args.tenant,
                 user=args.user,
                 password_secret=args.password_secret,
@@ -74,6 +82,14 @@ class KestraServerMagics(Magics):
         except KestraNbError as exc:
             raise UsageError(str(exc)) from None
         print(conn.describe())
+
+
+def _default_url(shell: Any) -> str | None:
+    """The server to connect to when `%kestra_server` names none: `%config
+    KestraMagics.server`, else `KESTRA_URL`."""
+    session = _session()
+    configured = getattr(getattr(session, "magics", None), "server", "") if session else ""
+    return configured or os.environ.get("KESTRA_URL") or None
 
 
 def connect(
@@ -101,7 +117,7 @@ def connect(
     )
     if session is not None:  # a credential that reaches an output is masked there too
         for value in creds.secrets():
-            session.masker.add(value, "KESTRA_CREDENTIAL")
+            session.masker.register(value, "KESTRA_CREDENTIAL")
     client = KestraClient(
         url,
         tenant=tenant,
