@@ -30,7 +30,7 @@ from pathlib import Path
 from dotenv.parser import parse_stream
 from dotenv.variables import parse_variables
 
-from .atomic import write_atomic
+from .atomic import resolve_target, write_atomic
 from .errors import DotenvError
 from .kestra import SECRET_PREFIX
 
@@ -668,9 +668,7 @@ def update_encoded_file(
     (comments, other keys, blank lines, unparseable lines, BOM, CRLF) is kept as it was.
     Written atomically with mode 0600; a missing file is created (then None is returned).
     """
-    target = Path(path)
-    if target.is_symlink():  # update the file the link points to, keep the link
-        target = target.resolve()
+    target = resolve_target(path)  # a link followed; a FIFO or device refused, never opened
     name = os.fspath(path)
     for key, value in secrets.items():
         reason = key_problem(key)

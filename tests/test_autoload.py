@@ -54,6 +54,7 @@ def test_on_creates_the_file_status_and_off_remove_it(
     code, out, _ = run(capsys, "autoload", "off", "--prefix", str(tmp_path))
     assert code == 0 and "disabled" in out
     assert not path.exists()  # nothing else was in it
+    assert list(path.parent.iterdir()) == []  # nor are its backups (they held only ours)
     code, out, _ = run(capsys, "autoload", "off", "--prefix", str(tmp_path))
     assert "was not enabled" in out
 

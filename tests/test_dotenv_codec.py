@@ -587,3 +587,14 @@ def test_find_env_files_prefers_the_nearest_directory_then_the_name_order(tmp_pa
 
     # the scanner wants every file of the nearest directory, in name order
     assert find_env_files(deep) == [tmp_path / "a" / ".env_encoded", tmp_path / "a" / ".env"]
+
+
+@pytest.mark.timeout(30)
+def test_update_encoded_file_refuses_a_fifo_without_opening_it(tmp_path: Path) -> None:
+    from kestra_nb.atomic import SpecialFileError
+
+    fifo = tmp_path / ".env_encoded"
+    os.mkfifo(fifo)
+    with pytest.raises(SpecialFileError, match="FIFO"):
+        update_encoded_file(fifo, {"A": "fake-a-value"})  # would block forever if opened
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)

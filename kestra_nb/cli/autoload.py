@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..atomic import write_atomic
+from ..atomic import backups_of, write_atomic
 from ..errors import KestraNbError
 
 # The auto-load entry has a module name of its own (`kestra_nb.notebook.autoload`), so that a
@@ -123,9 +123,11 @@ def disable(prefix: str | Path | None = None) -> tuple[Path, bool]:
     if config:
         _write(path, config)
     else:
+        backups = backups_of(path)
         path.unlink()
-        with contextlib.suppress(FileNotFoundError):
-            path.with_name(path.name + ".bak").unlink()
+        for backup in backups:  # the config held nothing but ours: its backups go too
+            with contextlib.suppress(FileNotFoundError):
+                backup.unlink()
     return path, True
 
 
