@@ -65,7 +65,7 @@ def test_yaml_syntax_error_has_line_and_column() -> None:
 def test_empty_text_and_non_mapping() -> None:
     assert problems_of("")[0].message == "the flow is empty"
     assert [str(p) for p in problems_of("# only a comment\n~\n")] == [
-        "<flow> (line 2, column 1): the flow is empty"
+        "<flow> · line 2 · the flow is empty"  # issue 12: `path · line · message`
     ]
     assert "must be a YAML mapping" in problems_of("- a\n- b\n")[0].message
 
@@ -108,7 +108,7 @@ def test_every_problem_at_once_sorted_by_line() -> None:
     ]
     assert [p.line for p in problems] == [1, 2, 4, 7]
     text = str(FlowError(problems))
-    assert "id (line 1, column 1): must match" in text
+    assert "id · line 1 · must match" in text  # issue 12: `path · line · message`
 
 
 def test_id_and_namespace_limits() -> None:
