@@ -270,6 +270,7 @@ class _Evaluator:
         # it stands for the segment failing for the same cause; other causes get their own
         whole_cause = _cause(whole_error) if whole_error is not None else None
         causes: set[str] = set()
+        reported: set[tuple[str, str]] = set()
         for i, seg in enumerate(segments):
             if seg.kind == "text":
                 rendered.append(seg.source)
@@ -285,8 +286,9 @@ class _Evaluator:
                     self.defer(path, seg.source, seg_root)
                 else:
                     cause = _cause(exc)
-                    if cause not in causes:  # one error per cause, at its own expression
-                        causes.add(cause)
+                    causes.add(cause)
+                    if (cause, seg.source) not in reported:  # once per cause and expression
+                        reported.add((cause, seg.source))
                         self.error(path, task_id, exc, text, seg.source, seg.start)
                 rendered.append(seg.source)
                 display.append(seg.source)
