@@ -6,6 +6,7 @@ contains a secret value (nor any encoding of one).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -57,20 +58,54 @@ class RenderError(KestraNbError):
     """A Kestra expression could not be rendered. The message follows Kestra's shapes."""
 
 
+SEPARATOR = " · "
+
+
+def problem_text(message: str, hint: str | None = None, expression: str | None = None) -> str:
+    """`message (expression) Hint` in one line: what `problem_line` puts after the line."""
+    text = " ".join(message.split())
+    # a hint starts a sentence: end the message's first (`msg (one of ...). Hint`)
+    ended = re.sub(r"\s*\([^()]*\)$", "", text).endswith((".", "?", "!"))
+    if expression:
+        text += f" ({' '.join(expression.split())})"
+    if hint:
+        text += ("" if ended or expression else ".") + " " + " ".join(hint.split())
+    return text
+
+
+def problem_line(
+    path: str,
+    line: int | None,
+    message: str,
+    hint: str | None = None,
+    expression: str | None = None,
+) -> str:
+    """One problem as one line: `path · line N · message (expression) Hint`, the line being
+    the editor's. Line breaks become spaces, so a problem is always one line."""
+    parts = [path or "<flow>"]
+    if line is not None:
+        parts.append(f"line {line}")
+    parts.append(problem_text(message, hint, expression))
+    return SEPARATOR.join(parts)
+
+
 @dataclass(frozen=True)
 class FlowProblem:
-    """One thing wrong with a flow: where (a path such as `tasks[2].id`, with line) and what."""
+    """One thing wrong with a flow: where (a path such as `tasks[2].id`, with line) and what.
+
+    `hint` says what to do about it, when something can be said (`Did you mean INT?`).
+    `str()` gives `tasks[2].id · line 9 · message. Hint`, in one line.
+    """
 
     path: str
     message: str
     line: int | None = None
     column: int | None = None
+    hint: str | None = None
+    expression: str | None = None  # the `{{ }}` a render problem is about, when not the path's
 
     def __str__(self) -> str:
-        where = self.path or "<flow>"
-        if self.line is not None:
-            where += f" (line {self.line}" + (f", column {self.column})" if self.column else ")")
-        return f"{where}: {self.message}"
+        return problem_line(self.path, self.line, self.message, self.hint, self.expression)
 
 
 class FlowError(KestraNbError):

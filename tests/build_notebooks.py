@@ -650,10 +650,125 @@ print(Path(".env_encoded").read_text())""",
     ),
 ]
 
+RUN_ON_KESTRA: list[Cell] = [
+    (
+        "md",
+        """# 04 · Run a flow on a Kestra server
+
+From a `.env` to a running flow: encode the secrets the flow needs, give them to Kestra
+through Docker Compose's `env_file:`, connect, deploy, run, and read the logs and outputs,
+with every secret masked on the way.
+
+This notebook needs a Kestra server. `docs/running-on-kestra.md` starts one with Docker
+Compose; then start JupyterLab with `KESTRA_URL`, `KESTRA_USER` and `KESTRA_PASSWORD` in its
+environment (the password is never typed into a cell: it would be saved with the notebook).
+The test suite runs this notebook against a stand-in server that checks every request
+against Kestra's OpenAPI description.""",
+    ),
+    ("code", "%load_ext kestra_nb"),
+    (
+        "md",
+        """## 1. The secrets the server needs, encoded
+
+`run.env`, beside this notebook, holds one fake secret in plain `KEY=value` form. Kestra
+reads `SECRET_<NAME>=<base64>` variables, so the file is converted first (`%kestra_nb` runs
+the `kestra-nb` command with this kernel's Python):""",
+    ),
+    ("code", "%kestra_nb encode run.env -o run.env_encoded --force"),
+    ("code", "%kestra_nb decode run.env_encoded"),
+    (
+        "md",
+        """## 2. Handed to Kestra by Docker Compose
+
+Kestra's secrets page delivers the file through `env_file:`, which turns each line into an
+environment variable of the Kestra container:""",
+    ),
+    (
+        "code",
+        """print(
+    \"\"\"services:
+  kestra:
+    image: kestra/kestra:latest
+    command: server standalone
+    env_file:
+      - run.env_encoded
+\"\"\"
+)""",
+    ),
+    (
+        "md",
+        """The same file, loaded in this kernel, makes every output below mask the values:""",
+    ),
+    ("code", "%kestra_env run.env_encoded"),
+    (
+        "md",
+        """## 3. Connect
+
+`%kestra_server` alone connects to `KESTRA_URL` (or `%config KestraMagics.server`), with the
+user and password from the environment, and says what it connected to, never a
+credential:""",
+    ),
+    ("code", "%kestra_server"),
+    (
+        "md",
+        """## 4. Deploy and run
+
+`--deploy` validates the flow locally and on the server, lists the secrets the server needs,
+and deploys it (a new revision when it changed); `--run` starts an execution with the
+inputs and follows it: log lines as they come (masked), a task-run table updated in place,
+the final state and the outputs. The kernel's stop button asks Kestra to kill it.""",
+    ),
+    (
+        "code",
+        """%%kestra_flow --deploy --run --input user=Ada
+id: hello_kestra
+namespace: company.team
+inputs:
+  - id: user
+    type: STRING
+    defaults: World
+tasks:
+  - id: greet
+    type: io.kestra.plugin.core.log.Log
+    message: "Hello {{ inputs.user }}"
+  - id: call
+    type: io.kestra.plugin.core.log.Log
+    message: "calling the API with {{ secret('API_TOKEN') }}"
+  - id: answer
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ inputs.user }}!"
+outputs:
+  - id: greeting
+    type: STRING
+    value: "{{ outputs.answer.value }}"
+""",
+    ),
+    (
+        "md",
+        """## 5. The execution, from Python
+
+The last run is left in `_kestra_execution`: its state, its task runs and its outputs.""",
+    ),
+    (
+        "code",
+        """execution = _kestra_execution
+print(execution.state, [(run.task_id, run.state) for run in execution.task_runs])
+dict(execution.outputs)""",
+    ),
+    (
+        "md",
+        """The same from a CI job: `kestra-nb deploy flows/*.yml` and `kestra-nb run
+company.team.hello_kestra --input user=Ada --wait`, with the server and credentials from the
+environment (see `docs/cli.md`).""",
+    ),
+]
+
+
 NOTEBOOK_CELLS: dict[str, list[Cell]] = {
     "01-prototype-a-flow.ipynb": PROTOTYPE,
     "02-secrets-in-kestra.ipynb": SECRETS_PAGE,
     "03-convert-a-dotenv.ipynb": CONVERT,
+    "04-run-on-kestra.ipynb": RUN_ON_KESTRA,
 }
 
 

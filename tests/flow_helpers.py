@@ -49,15 +49,18 @@ def shown(flow: KestraFlow) -> str:
     return "\n".join(parts)
 
 
-def flow_files() -> list[str]:
-    """The names of the flows in `tests/data/flows/` that have expectations."""
-    return sorted(p.name[: -len(".expected.yml")] for p in FLOWS.glob("*.expected.yml"))
+VALIDATION = FLOWS / "validation"  # flows checked by `validate_flow`, with their problems
 
 
-def flow_file(name: str) -> tuple[str, dict[str, Any]]:
-    """The text of flow `name` and its expectations (`<name>.expected.yml`)."""
-    text = (FLOWS / f"{name}.yml").read_text(encoding="utf-8")
-    expected = yaml.safe_load((FLOWS / f"{name}.expected.yml").read_text(encoding="utf-8"))
+def flow_files(folder: Path = FLOWS) -> list[str]:
+    """The names of the flows in `folder` (default `tests/data/flows/`) with expectations."""
+    return sorted(p.name[: -len(".expected.yml")] for p in folder.glob("*.expected.yml"))
+
+
+def flow_file(name: str, folder: Path = FLOWS) -> tuple[str, dict[str, Any]]:
+    """The text of flow `name` in `folder` and its expectations (`<name>.expected.yml`)."""
+    text = (folder / f"{name}.yml").read_text(encoding="utf-8")
+    expected = yaml.safe_load((folder / f"{name}.expected.yml").read_text(encoding="utf-8"))
     return text, expected or {}
 
 

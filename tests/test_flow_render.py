@@ -92,9 +92,13 @@ def test_missing_secret_is_an_error_with_path_task_and_kestra_message() -> None:
     assert error.path == "tasks[0].headers.Authorization"
     assert error.task_id == "request"
     assert error.line == 13
-    assert error.message == (
-        "io.pebbletemplates.pebble.error.PebbleException: Cannot find secret for key"
-        " 'API_TOKEN'. (Bearer {{ secret('API_TOKEN') }}:1)"
+    # issue 12: Kestra's message without its Java class, the expression, not the property
+    assert error.message == "Cannot find secret for key 'API_TOKEN'."
+    assert error.expression == "{{ secret('API_TOKEN') }}"
+    assert str(error) == (
+        "tasks[0].headers.Authorization · line 13 · Cannot find secret for key 'API_TOKEN'."
+        " ({{ secret('API_TOKEN') }}) Pass it in secrets=, or set SECRET_API_TOKEN (base64) in"
+        " the environment"
     )
     # the expression stays verbatim, the rest of the flow still renders
     assert flow.rendered["tasks"][0]["headers"]["Authorization"] == (
@@ -416,7 +420,8 @@ def test_envs_from_environ_and_missing_env_error() -> None:
         (
             "tasks[1].message",
             "missing",
-            "Unable to find `nope` used in the expression `{{ envs.nope }}` at line 1",
+            # issue 12: the line is the editor's, on the problem (no "at line 1" of the template)
+            "Unable to find `nope` used in the expression `{{ envs.nope }}`",
         )
     ]
 
@@ -434,7 +439,9 @@ def test_bad_expression_is_reported_and_kept_verbatim() -> None:
     # each expression on its own: the good one renders, the bad one stays verbatim
     assert flow.rendered["tasks"][0]["message"] == "ok bad then {{ 1 + }}"
     assert len(flow.errors) == 1
-    assert flow.errors[0].message.startswith("io.pebbletemplates.pebble.error.ParserException")
+    # issue 12: no Java class name; the failing expression, at its own column
+    assert flow.errors[0].message.startswith("Unexpected token")
+    assert flow.errors[0].expression == "{{ 1 + }}"
     assert (flow.errors[0].path, flow.errors[0].line) == ("tasks[0].message", 6)
 
 
@@ -658,9 +665,10 @@ def test_input_values_are_java_typed_and_checked_like_kestra() -> None:
             ' but received `["s1", "s2"]`',
         ),
     ]
-    # expressions reading an invalid input wait for a valid value instead of failing twice
+    # expressions reading an invalid input stay as written: the input problem says why, and
+    # (issue 12) they are not listed as run-time expressions too
     assert flow.rendered["tasks"][0]["message"] == flow.flow["tasks"][0]["message"]
-    assert {d.root for d in flow.deferred} == {"inputs"}
+    assert flow.deferred == []
 
 
 def test_a_given_renderer_is_used_with_its_own_secrets_and_envs() -> None:
@@ -687,7 +695,7 @@ def test_error_messages_never_hold_a_secret_input_value() -> None:
         """
     flow = flow_of(text, inputs={"pin": "not-a-number-4711"})
     assert len(flow.errors) == 1
-    assert flow.errors[0].message.startswith("java.lang.NumberFormatException: ******")
+    assert flow.errors[0].message.startswith("****** is not a valid number")  # no Java class
     assert "not-a-number-4711" not in str(flow.errors[0])
 
 
@@ -867,9 +875,10 @@ def test_each_cause_of_a_failing_string_is_reported() -> None:
     messages = [e.message for e in flow.errors]
     assert len(messages) == 2
     assert messages[0].startswith("Unable to find `typo`")
-    # the parse error is Kestra's, for the whole string, and reported once
-    assert messages[1].startswith("io.pebbletemplates.pebble.error.ParserException")
-    assert "{{ inputs.typo }} {{ 1 + }} {{ inputs.known }}:1)" in messages[1]
+    # the parse error is Kestra's, reported once, about its own expression (issue 12: not
+    # the whole property, no Java class name)
+    assert messages[1].startswith("Unexpected token")
+    assert flow.errors[1].expression == "{{ 1 + }}"
     assert flow.rendered["tasks"][0]["message"] == "{{ inputs.typo }} {{ 1 + }} hi"
 
 

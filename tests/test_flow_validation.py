@@ -1,12 +1,15 @@
 """Flow parsing (positions, duplicate keys) and validation rules, one rule at a time.
 
 Invalid flows go through `KestraFlow.from_yaml`, which must raise `FlowError` with every
-problem (path, message, line, column) before any rendering happens.
+problem (path, message, line, column), structural ones and what rendering still finds. Flows
+whose whole test is "these problems and warnings" live in `tests/data/flows/validation/`,
+each beside its `.expected.yml` (`test_validation_flow_file`).
 """
 
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 import pytest
 import yaml
@@ -18,6 +21,7 @@ from kestra_nb.flow import KestraFlow
 from kestra_nb.flow.source import format_path, load_flow_yaml
 from kestra_nb.flow.tasks import walk_tasks
 from kestra_nb.flow.validation import validate_flow
+from tests.flow_helpers import VALIDATION, flow_file, flow_files
 
 
 def problems_of(text: str, **kwargs: object) -> list[FlowProblem]:
@@ -38,6 +42,31 @@ def check(text: str, **kwargs: object) -> tuple[list[FlowProblem], list[FlowProb
 
 def messages(problems: list[FlowProblem]) -> list[str]:
     return [f"{p.path}: {p.message}" for p in problems]
+
+
+@pytest.mark.parametrize("name", flow_files(VALIDATION))
+def test_validation_flow_file(name: str) -> None:
+    """Each flow of `tests/data/flows/validation/`: its problems and warnings, as expected
+    (`problems`, `warnings`: `path: message`; `lines`, `columns`; `inputs` to validate with).
+    A flow with problems raises `FlowError` holding each of them, one line each, in order."""
+    text, expected = flow_file(name, VALIDATION)
+    inputs = expected.get("inputs")
+    problems, warnings = check(text, inputs=inputs)
+    assert messages(problems) == expected.get("problems", [])
+    assert messages(warnings) == expected.get("warnings", [])
+    if "lines" in expected:
+        assert [p.line for p in problems] == expected["lines"]
+    if "columns" in expected:
+        assert [p.column for p in problems] == expected["columns"]
+    if problems:
+        raised = problems_of(text, inputs=inputs)
+        structural = [p for p in raised if f"{p.path}: {p.message}" in messages(problems)]
+        # the same problems (a hint added, maybe), with what rendering found, in line order
+        assert [replace(p, hint=None) for p in structural] == problems
+        lines = str(FlowError(raised)).split(": ", 1)[1].split("; ")
+        assert lines == [str(p) for p in raised] and all("\n" not in ln for ln in lines)
+    else:
+        assert KestraFlow.from_yaml(text, secrets={}, environ={}, inputs=inputs).id
 
 
 MINIMAL = """\
@@ -65,50 +94,9 @@ def test_yaml_syntax_error_has_line_and_column() -> None:
 def test_empty_text_and_non_mapping() -> None:
     assert problems_of("")[0].message == "the flow is empty"
     assert [str(p) for p in problems_of("# only a comment\n~\n")] == [
-        "<flow> (line 2, column 1): the flow is empty"
+        "<flow> · line 2 · the flow is empty"  # issue 12: `path · line · message`
     ]
     assert "must be a YAML mapping" in problems_of("- a\n- b\n")[0].message
-
-
-def test_duplicate_key_names_both_lines() -> None:
-    problems = problems_of(
-        """\
-        id: dup
-        namespace: company.team
-        tasks:
-          - id: t
-            type: io.kestra.plugin.core.log.Log
-            message: one
-            message: two
-        """
-    )
-    assert messages(problems) == [
-        "tasks[0].message: Duplicate field 'message' (first set at line 6)"
-    ]
-    assert (problems[0].line, problems[0].column) == (7, 5)
-
-
-def test_every_problem_at_once_sorted_by_line() -> None:
-    problems = problems_of(
-        """\
-        id: my#flow
-        namespace: MY$NAMESPACE
-        tasks:
-          - type: io.kestra.plugin.core.log.Log
-            message: bla
-          - id: ok
-            type: NotDotted
-        """
-    )
-    assert messages(problems) == [
-        'id: must match "^[a-zA-Z0-9][a-zA-Z0-9._-]*"',
-        'namespace: must match "^[a-z0-9][a-z0-9._-]*"',
-        "tasks[0].id: must not be null",
-        "tasks[1].type: Invalid type: NotDotted",
-    ]
-    assert [p.line for p in problems] == [1, 2, 4, 7]
-    text = str(FlowError(problems))
-    assert "id (line 1, column 1): must match" in text
 
 
 def test_id_and_namespace_limits() -> None:
@@ -116,35 +104,6 @@ def test_id_and_namespace_limits() -> None:
     assert messages(problems) == [
         "id: size must be between 1 and 100",
         "namespace: size must be between 1 and 150",
-    ]
-    problems, _ = check("id: ''\nnamespace: ''\ntasks: [{id: t, type: a.B}]\n")
-    assert messages(problems) == ["id: must not be blank", "namespace: must not be blank"]
-
-
-def test_tasks_missing_or_empty() -> None:
-    assert messages(check("id: a\nnamespace: b\n")[0]) == ["tasks: must not be empty"]
-    assert messages(check("id: a\nnamespace: b\ntasks: []\n")[0]) == ["tasks: must not be empty"]
-    assert messages(check("id: a\nnamespace: b\ntasks: {x: 1}\n")[0]) == ["tasks: must be a list"]
-
-
-def test_task_id_pattern_and_type_pattern() -> None:
-    problems, _ = check(
-        """\
-        id: a
-        namespace: b
-        tasks:
-          - id: "bad id"
-            type: io.kestra.plugin.core.log.Log
-          - id: ok
-            type: "io.kestra.9bad"
-          - id: nested$ok
-            type: io.kestra.core.plugins.AdditionalPluginTest$AdditionalPluginTestTask
-        """
-    )
-    assert messages(problems) == [
-        'tasks[0].id: must match "^[a-zA-Z0-9][a-zA-Z0-9_-]*"',
-        "tasks[1].type: Invalid type: io.kestra.9bad",
-        'tasks[2].id: must match "^[a-zA-Z0-9][a-zA-Z0-9_-]*"',
     ]
 
 
@@ -267,25 +226,6 @@ def test_task_ids_unique_across_all_nested_lists(old: str, new: str, where: str)
     ), messages(problems)
 
 
-def test_switch_with_integer_case_keys_is_valid() -> None:
-    problems, _ = check(
-        """\
-        id: a
-        namespace: b
-        tasks:
-          - id: s
-            type: io.kestra.plugin.core.flow.Switch
-            value: "1"
-            cases:
-              1:
-                - id: one
-                  type: io.kestra.plugin.core.log.Log
-                  message: one
-        """
-    )
-    assert problems == []
-
-
 @pytest.mark.parametrize(
     ("task", "expected"),
     [
@@ -352,32 +292,6 @@ def test_core_flowable_rules(task: str, expected: str) -> None:
     assert expected in messages(problems)
 
 
-def test_unknown_plugin_tasks_are_not_judged() -> None:
-    problems, warnings = check(
-        """\
-        id: a
-        namespace: b
-        tasks:
-          - id: x
-            type: io.example.Whatever
-            tasks: [1, 2]
-            then: not-a-list
-            anything: {goes: here}
-        """
-    )
-    assert problems == [] and warnings == []
-
-
-def test_unknown_core_task_is_a_warning_only() -> None:
-    problems, warnings = check(
-        "id: a\nnamespace: b\ntasks:\n  - {id: x, type: io.kestra.plugin.core.debug.MissingTwo}\n"
-    )
-    assert problems == []
-    assert messages(warnings) == [
-        "tasks[0].type: unknown task of the core plugin: io.kestra.plugin.core.debug.MissingTwo"
-    ]
-
-
 INPUTS = """\
 id: a
 namespace: b
@@ -440,37 +354,13 @@ def test_input_rules(inputs: str, expected: str) -> None:
     assert any(m.startswith(expected) for m in messages(problems)), messages(problems)
 
 
-def test_input_rules_that_must_not_reject() -> None:
-    inputs = "\n".join(
-        [
-            "  - {id: nested.key, type: STRING, required: false}",
-            "  - {id: ok, type: STRING, validator: 'A\\d+'}",
-            "  - {id: java, type: STRING, validator: '\\p{Lu}++'}",
-            "  - {id: lookahead, type: STRING, validator: '(?=.{8,})(?=.*[A-Z]).*'}",
-            "  - {id: f, type: FILE, defaults: 'nsfile:///data.csv'}",
-            "  - {id: b, type: BOOL, defaults: true}",
-            "  - {id: opt, type: STRING, required: false, defaults: x}",
-        ]
-    )
-    problems, warnings = check(INPUTS.format(inputs=inputs))
-    assert problems == []
-    assert messages(warnings) == [
-        "inputs[6].required: Inputs with a default value must be required, since the default is"
-        " always applied (rejected by recent Kestra)"
-    ]
-
-
 def test_required_inputs_must_be_supplied_when_inputs_are_given() -> None:
     text = INPUTS.format(
         inputs="  - {id: user, type: STRING}\n  - {id: opt, type: STRING, required: false}\n"
         "  - {id: dflt, type: STRING, defaults: x}\n  - {id: nested.key, type: INT}"
     )
     assert check(text)[0] == []  # no inputs given: a preview, not an execution
-    problems, _ = check(text, inputs={})
-    assert messages(problems) == [
-        "inputs[0]: Invalid input for `user`, missing required input, but received `null`",
-        "inputs[3]: Invalid input for `nested.key`, missing required input, but received `null`",
-    ]
+    # with `inputs={}`: see tests/data/flows/validation/required_inputs_given.yml
     assert check(text, inputs={"user": "x", "nested": {"key": 1}})[0] == []
     assert check(text, inputs={"user": "x", "nested.key": "1"})[0] == []
 
@@ -480,64 +370,12 @@ def test_labels_list_or_map_and_system_labels() -> None:
     assert check(base + "labels: {team: data, n: 1}\n")[0] == []
     assert check(base + "labels: [{key: team, value: data}]\n")[0] == []
     assert check(base + "labels: {system.readOnly: 'true'}\n")[0] == []
-    problems, _ = check(base + "labels:\n  system.label: x\n  another: y\n")
-    assert messages(problems) == [
-        'labels["system.label"]: System labels can only be set by Kestra itself, offending'
-        " label: system.label=x"
-    ]
-    assert problems[0].line == 5
     assert messages(check(base + "labels: [{value: x}]\n")[0]) == [
         "labels[0]: a label needs `key` and `value`"
     ]
     assert messages(check(base + "labels: text\n")[0]) == [
         "labels: must be a list of {key, value} or a mapping"
     ]
-
-
-def test_triggers_need_id_and_type_and_unique_ids() -> None:
-    problems, _ = check(
-        """\
-        id: a
-        namespace: b
-        tasks: [{id: t, type: a.B}]
-        triggers:
-          - id: sched
-            type: io.kestra.plugin.core.trigger.Schedule
-            cron: "* * * * *"
-          - id: sched
-            type: io.kestra.plugin.core.trigger.Webhook
-            key: k
-          - type: io.kestra.plugin.core.trigger.Webhook
-          - id: t3
-        """
-    )
-    assert messages(problems) == [
-        "triggers[1].id: Duplicate trigger id with name [sched]",
-        "triggers[2].id: must not be null",
-        "triggers[3].type: must not be null",
-    ]
-
-
-def test_schedule_trigger_needs_every_required_input() -> None:
-    text = """\
-        id: a
-        namespace: b
-        inputs:
-          - {id: user, type: STRING, defaults: John}
-          - {id: user2, type: STRING}
-          - {id: opt, type: STRING, required: false}
-        tasks: [{id: t, type: a.B}]
-        triggers:
-          - id: every_minute
-            type: io.kestra.plugin.core.trigger.Schedule
-            cron: "*/1 * * * *"
-        """
-    problems, _ = check(text)
-    assert messages(problems) == [
-        "triggers[0]: Missing inputs for Schedule Trigger 'every_minute', missing inputs: 'user2'"
-    ]
-    fixed = textwrap.dedent(text) + "    inputs: {user2: Ada}\n"
-    assert check(fixed)[0] == []
 
 
 def test_dash_references_need_brackets() -> None:
@@ -560,22 +398,6 @@ def test_dash_references_need_brackets() -> None:
         """
     )
     assert [p.message.rsplit(": ", 1)[-1] for p in problems] == ["[produce-output]", "[use]"]
-
-
-def test_outputs_unique_ids() -> None:
-    problems, _ = check(
-        "id: a\nnamespace: b\ntasks: [{id: t, type: a.B}]\n"
-        "outputs:\n  - {id: o, type: STRING, value: x}\n  - {id: o, type: STRING, value: y}\n"
-    )
-    assert messages(problems) == ["outputs[1].id: Duplicate output with name [o]"]
-
-
-def test_unknown_flow_property_is_a_warning() -> None:
-    problems, warnings = check(MINIMAL + "somethingNew: 1\n")
-    assert problems == []
-    assert messages(warnings) == [
-        "somethingNew: unknown flow property 'somethingNew' (Kestra may reject it)"
-    ]
 
 
 def test_timestamps_stay_text_and_anchors_work() -> None:

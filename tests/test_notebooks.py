@@ -14,6 +14,7 @@ for every fake secret of the sample files, with the project's masker and its sca
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -35,12 +36,13 @@ from kestra_nb.secrets import SecretStore
 from tests import build_notebooks
 from tests.conftest import require_tool
 from tests.kernel import NotebookRunner
+from tests.standin import PASSWORD, USER, standin
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = list(build_notebooks.NOTEBOOK_CELLS)
 # Sample files whose every value is a secret (plain dotenv), and those holding SECRET_* lines.
-PLAIN_SAMPLES = ("secrets-page.env", "sample.env")
+PLAIN_SAMPLES = ("secrets-page.env", "sample.env", "run.env")
 ENCODED_SAMPLES = ("prototype.env", "macro.env")
 
 
@@ -121,13 +123,25 @@ class Executed:
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Executed]:
-    """The three notebooks executed in order in a temp copy of `notebooks/`, saved."""
+def executed(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Iterator[Executed]:
+    """The notebooks executed in order in a temp copy of `notebooks/`, saved."""
+    with contextlib.ExitStack() as stack:
+        yield from _execute(tmp_path_factory, shared_dir, stack)
+
+
+def _execute(
+    tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, stack: contextlib.ExitStack
+) -> Iterator[Executed]:
     require_tool("bash", "notebook 02 runs the shell loop from Kestra's secrets page")
     require_tool("base64", "the shell loop encodes with coreutils' base64")
     workdir = tmp_path_factory.mktemp("notebooks") / "notebooks"
     shutil.copytree(NOTEBOOKS, workdir, ignore=shutil.ignore_patterns("flows", "*.env_encoded*"))
     runner = NotebookRunner(workdir)
+    # notebook 04 runs on a Kestra server: the stand-in (every request checked against
+    # Kestra's OpenAPI file), holding run.env's secret as a server's env_file would give it
+    secrets = {k: v for k, v in dotenv_values(NOTEBOOKS / "run.env").items() if v}
+    kestra = stack.enter_context(standin(shared_dir, secrets=secrets))
+    server = {"KESTRA_URL": kestra.url, "KESTRA_USER": USER, "KESTRA_PASSWORD": PASSWORD}
     venv_bin = str(Path(sys.executable).parent)
     path = os.pathsep.join(
         p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != venv_bin
@@ -137,7 +151,8 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Executed]:
     for name in NAMES:
         nb = nbformat.read(workdir / name, as_version=4)
         # allow_errors=False: only cells tagged raises-exception may end in an error
-        done[name] = runner.run(nb, env={"PATH": path}, allow_errors=False, save_as=name)
+        env = {"PATH": path, **server}
+        done[name] = runner.run(nb, env=env, allow_errors=False, save_as=name)
     yield Executed(workdir, runner, done)
 
 

@@ -77,7 +77,9 @@ def run_flow(args: argparse.Namespace) -> int:
             status = EXIT_ERROR
             continue
         try:
-            flow = KestraFlow.from_yaml(text, secrets=store, inputs=inputs, environ=environ)
+            flow = KestraFlow.from_yaml(
+                text, secrets=store, inputs=inputs, environ=environ, hints_for="cli"
+            )
         except FlowError as exc:
             for problem in exc.problems:
                 print(f"{name}: {problem}")

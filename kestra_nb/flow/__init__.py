@@ -10,6 +10,8 @@ One concept per module:
 - `defaults`: `pluginDefaults` merged as Kestra does
 - `evaluation`: every property rendered, with deferral of run-time expressions
 - `display`: masked, highlighted YAML and the summary (HTML and text)
+- `hints`: what to do about a problem (a missing secret or input, a misspelt name), worded
+  once for each reader (Python, the notebook, the command line)
 - `model`: `KestraFlow`, the public object tying them together
 """
 

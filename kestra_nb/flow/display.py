@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..errors import FlowProblem, problem_text
 from .show import SHOW_CHOICES  # re-exported: the display checks it
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..masking import Masker
+    from .evaluation import RenderProblem
     from .model import KestraFlow
 
 
@@ -130,6 +132,11 @@ def _table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _problem(problem: FlowProblem | RenderProblem) -> str:
+    """A problem's message with its expression and hint, one line (the table gives the rest)."""
+    return problem_text(problem.message, problem.hint, problem.expression)
+
+
 def render_html(flow: KestraFlow, show: str = "rendered") -> str:
     """HTML display: a summary (tasks, secrets, envs, inputs, deferred, warnings, errors) and
     the highlighted, masked YAML."""
@@ -169,7 +176,7 @@ def render_html(flow: KestraFlow, show: str = "rendered") -> str:
             f"<details open><summary>warnings ({len(flow.warnings)})</summary>"
             + _table(
                 ("path", "line", "warning"),
-                ((w.path, str(w.line or ""), w.message) for w in flow.warnings),
+                ((w.path, str(w.line or ""), _problem(w)) for w in flow.warnings),
             )
             + "</details>"
         )
@@ -178,7 +185,7 @@ def render_html(flow: KestraFlow, show: str = "rendered") -> str:
             f"<details open><summary style='color:#b00'>errors ({len(flow.errors)})</summary>"
             + _table(
                 ("path", "task", "line", "error"),
-                ((e.path, e.task_id or "", str(e.line or ""), e.message) for e in flow.errors),
+                ((e.path, e.task_id or "", str(e.line or ""), _problem(e)) for e in flow.errors),
             )
             + "</details>"
         )

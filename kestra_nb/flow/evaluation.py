@@ -16,6 +16,12 @@ Kestra does); if that needs run-time values, each `{{ ... }}` is rendered on its
 known parts are filled in and only the run-time ones stay verbatim. A string with `{% %}`
 tags that need run-time values stays verbatim whole. Each rendering is done twice: with real
 values (`rendered`) and with `secret()` masked (`display`), which is what may be shown.
+
+Errors (`RenderProblem`) point at the editor's line of the failing expression, also inside a
+`script: |` block, and quote that expression, not the whole property; Kestra's message is
+kept without its Java class name, and a hint (`kestra_nb.flow.hints`) says what to do.
+An input whose value does not convert is an error of its own: expressions reading it are
+left as written, neither errors nor deferred.
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ..errors import FlowProblem, RenderError
+from ..errors import FlowProblem, RenderError, problem_line
 from ..pebble import referenced_names, referenced_secrets, template_segments
 from ..pebble.exceptions import NotAvailableError, SecretNotFoundError, UndefinedError
 from ..pebble.runtime import Tainted
+from . import hints
 from .context import build_context, new_execution_id
 from .defaults import apply_plugin_defaults, deep_copy
 from .inputs import resolve_inputs
@@ -76,23 +83,29 @@ class Deferred(NamedTuple):
 
 @dataclass(frozen=True)
 class RenderProblem:
-    """A property that cannot render: where (path, task id, line) and Kestra's message."""
+    """A property that cannot render: where (path, task id, the expression's editor line),
+    Kestra's message (without Java class name nor template), the failing expression when the
+    property holds more than it (never the whole property), and a hint saying what to do.
+
+    `str()` gives one line: `tasks[1].script · line 9 · message ({{ expression }}) Hint`.
+    """
 
     path: str
     message: str
     task_id: str | None = None
     line: int | None = None
     column: int | None = None
+    hint: str | None = None
+    expression: str | None = None
 
     def __str__(self) -> str:
-        where = self.path
-        if self.task_id is not None:
-            kind = "trigger" if self.path.startswith("triggers") else "task"
-            where += f" ({kind} {self.task_id}"
-            where += f", line {self.line})" if self.line is not None else ")"
-        elif self.line is not None:
-            where += f" (line {self.line})"
-        return f"{where}: {self.message}"
+        return problem_line(self.path, self.line, self.message, self.hint, self.expression)
+
+    def as_flow_problem(self) -> FlowProblem:
+        """The same problem as a `FlowProblem` (listed with structural ones in `FlowError`)."""
+        return FlowProblem(
+            self.path, self.message, self.line, self.column, self.hint, self.expression
+        )
 
 
 @dataclass
@@ -122,6 +135,7 @@ class RenderResult:
 class _Segment(NamedTuple):
     kind: str  # "text", "expression" (rendered on its own), "tag", "comment"
     source: str
+    start: int = 0  # offset in the whole template
 
 
 # the engine's segment kinds -> how a preview treats them
@@ -134,7 +148,10 @@ def _segments(source: str) -> list[_Segment]:
     Verbatim and raw blocks count as expressions: rendered alone, they give their content.
     Raises the engine's `PebbleParseError` when the template does not lex.
     """
-    return [_Segment(_KINDS.get(seg.kind, seg.kind), seg.text) for seg in template_segments(source)]
+    return [
+        _Segment(_KINDS.get(seg.kind, seg.kind), seg.text, seg.start)
+        for seg in template_segments(source)
+    ]
 
 
 # --- used names -----------------------------------------------------------------------------
@@ -173,6 +190,8 @@ class _Evaluator:
         result: RenderResult,
         missing_inputs: Iterable[str],
         secret_exists: Callable[[str], bool],
+        invalid_inputs: Iterable[str] = (),
+        audience: str = "python",
     ) -> None:
         self.engine = engine
         self.context = context
@@ -182,6 +201,11 @@ class _Evaluator:
         self.missing_inputs = {
             part for m in missing_inputs for part in (m.split(".")[0], m.split(".")[-1])
         }
+        # inputs whose value did not convert: an input problem already, never a deferral
+        self.invalid_inputs = {
+            part for m in invalid_inputs for part in (m.split(".")[0], m.split(".")[-1])
+        }
+        self.audience = audience
         self.runtime_vars: set[str] = set()
         self.in_trigger = False
         self.declared_inputs: list[str] = []
@@ -201,6 +225,8 @@ class _Evaluator:
                 return root
             if root == "execution" and exc.name in RUNTIME_EXECUTION_KEYS:
                 return "execution"
+            if root == "inputs" and exc.name in self.invalid_inputs:
+                return _INVALID_INPUT
             if root == "inputs" and exc.name in self.missing_inputs:
                 return "inputs"
             if root == "vars" and (exc.name in self.runtime_vars or exc.name == "vars"):
@@ -236,7 +262,7 @@ class _Evaluator:
                 self.defer(path, text, root)
             else:
                 assert whole_error is not None
-                self.error(path, task_id, whole_error)
+                self.error(path, task_id, whole_error, text, text, 0)
             return _Unit(text, text)
         rendered: list[str] = []
         display: list[str] = []
@@ -244,6 +270,7 @@ class _Evaluator:
         # it stands for the segment failing for the same cause; other causes get their own
         whole_cause = _cause(whole_error) if whole_error is not None else None
         causes: set[str] = set()
+        reported: set[tuple[str, str]] = set()
         for i, seg in enumerate(segments):
             if seg.kind == "text":
                 rendered.append(seg.source)
@@ -259,10 +286,10 @@ class _Evaluator:
                     self.defer(path, seg.source, seg_root)
                 else:
                     cause = _cause(exc)
-                    if cause not in causes:  # one error per cause, with Kestra's message
-                        causes.add(cause)
-                        same = whole_error is not None and cause == whole_cause
-                        self.error(path, task_id, whole_error if same and whole_error else exc)
+                    causes.add(cause)
+                    if (cause, seg.source) not in reported:  # once per cause and expression
+                        reported.add((cause, seg.source))
+                        self.error(path, task_id, exc, text, seg.source, seg.start)
                 rendered.append(seg.source)
                 display.append(seg.source)
                 continue
@@ -278,7 +305,7 @@ class _Evaluator:
                     segments[i + 1] = _Segment("text", nxt.source.lstrip())
         if whole_error is not None and whole_cause not in causes:
             # no segment alone shows why the whole string fails: still Kestra's error
-            self.error(path, task_id, whole_error)
+            self.error(path, task_id, whole_error, text, text, 0)
         return _Unit("".join(rendered), "".join(display))
 
     def render_unit(self, template: str, variables: Mapping[str, Any]) -> _Unit:
@@ -381,11 +408,55 @@ class _Evaluator:
         return chain[0]
 
     def defer(self, path: Path, expression: str, root: str) -> None:
+        if root == _INVALID_INPUT:  # its input's problem says why: not a run-time expression
+            return
         self.result.deferred.append(Deferred(format_path(path), expression, root))
 
-    def error(self, path: Path, task_id: str | None, exc: BaseException) -> None:
+    def error(
+        self,
+        path: Path,
+        task_id: str | None,
+        exc: BaseException,
+        value: str | None = None,
+        template: str | None = None,
+        offset: int = 0,
+    ) -> None:
+        """Record `exc`, raised rendering `template` (at `offset` in the property `value`):
+        at the failing expression's line, quoting that expression, with a hint."""
+        message, expression, at = _worded(exc, template, _subject(exc))
         line, col = self.marks.at(path)
-        self.result.errors.append(RenderProblem(format_path(path), str(exc), task_id, line, col))
+        if value is not None:
+            line, col = self.marks.locate(path, value, offset + at, expression or None)
+            if expression and expression == " ".join(value.split()):
+                expression = ""  # the property is that expression: the path says it all
+        self.result.errors.append(
+            RenderProblem(
+                format_path(path), message, task_id, line, col, self.hint(exc), expression or None
+            )
+        )
+
+    def hint(self, exc: BaseException) -> str | None:
+        """What to do about `exc`: load a missing secret, fix a misspelt name."""
+        if isinstance(exc, SecretNotFoundError):
+            return hints.missing_secret(str(exc.key).upper(), self.audience)
+        if isinstance(exc, UndefinedError):
+            if exc.root == "inputs" and exc.name != "inputs":
+                return hints.did_you_mean(exc.name, self.declared_inputs)
+            if exc.root == "envs" and exc.name != "envs":
+                return hints.did_you_mean(exc.name, self.context.get("envs") or ())
+            if exc.root == exc.name:
+                return hints.did_you_mean(exc.name, [*self.context, "task", *RUNTIME_ROOTS])
+            return None
+        environment = getattr(self.engine, "environment", None)
+        match = _UNKNOWN_NAME.search(str(exc))
+        if match is None or environment is None:
+            return None
+        kind, name = match.groups()
+        names = {
+            "Filter": getattr(environment, "filters", {}),
+            "Test": getattr(environment, "tests", {}),
+        }.get(kind, getattr(environment, "pebble_functions", {}))
+        return hints.did_you_mean(name, names)
 
     # -- structures
     def render_value(
@@ -504,8 +575,13 @@ def evaluate_flow(
     envs: Mapping[str, str],
     execution: Mapping[str, Any] | None = None,
     secret_exists: Callable[[str], bool] = lambda _name: False,
+    hints_for: str = "python",
 ) -> RenderResult:
-    """Render every string property of every task, trigger and output of a validated flow."""
+    """Render every string property of every task, trigger and output of a flow.
+
+    `hints_for`: where the problems will be read (`kestra_nb.flow.hints.AUDIENCES`).
+    Errors come sorted by line.
+    """
     execution = dict(execution or {})
     execution.setdefault("id", new_execution_id())
     resolved = resolve_inputs(flow, inputs, str(execution["id"]))
@@ -530,15 +606,25 @@ def evaluate_flow(
                 " are left for run time",
                 line,
                 col,
+                hints.missing_input(input_id, hints_for),
             )
         )
-    # inputs without a (valid) value: expressions reading them wait for the run
-    unset = [*resolved.missing, *resolved.invalid]
-    walker = _Evaluator(engine, context, marks, result, unset, secret_exists)
+    # inputs without a value wait for the run; those with a bad one are left as written
+    walker = _Evaluator(
+        engine,
+        context,
+        marks,
+        result,
+        resolved.missing,
+        secret_exists,
+        invalid_inputs=resolved.invalid,
+        audience=hints_for,
+    )
     walker.declared_inputs = list(resolved.declared)
     walker.secret_inputs = list(resolved.secret_ids)
     walker.runtime_vars = _set_variables_keys(flow)
     walker.run(flow)
+    result.errors.sort(key=lambda e: (e.line is None, e.line or 0, e.column or 0))
     return result
 
 
@@ -553,6 +639,76 @@ def _cause(exc: BaseException) -> str:
 
 
 _TEMPLATE_SUFFIX = re.compile(r" \((?s:.*):\d+\)$")
+
+# what `runtime_root` says of an input whose value did not convert (never deferred)
+_INVALID_INPUT = "<invalid input>"
+_UNKNOWN_NAME = re.compile(r"\b(Filter|Test|Function or Macro) \[([^\]]+)\] does not exist")
+# `io.pebbletemplates.pebble.error.PebbleException: ` and the like
+_JAVA_CLASS = re.compile(r"^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*: ")
+_IN_TEMPLATE = re.compile(r" \(((?s:.*)):(\d+)\)$")
+_UNDEFINED = re.compile(
+    r"^(Unable to find `[^`]*` used in the expression `)((?s:.*))` at line (\d+)$"
+)
+_MAX_EXPRESSION = 120
+
+
+def _subject(exc: BaseException) -> str | None:
+    """The name an error is about (a variable, a secret key, a filter), to find it."""
+    for attr in ("name", "key"):
+        value = getattr(exc, attr, None)
+        if isinstance(value, str):
+            return value
+    match = _UNKNOWN_NAME.search(str(exc))
+    return match.group(2) if match else None
+
+
+def _worded(exc: BaseException, template: str | None, subject: str | None) -> tuple[str, str, int]:
+    """(Kestra's message without Java class nor template, the failing expression, its offset
+    in `template`). The message's own template and line locate the expression in it."""
+    text = str(exc)
+    while _JAVA_CLASS.match(text):
+        text = _JAVA_CLASS.sub("", text, count=1)
+    line_no = 1
+    undefined = _UNDEFINED.match(text)
+    suffix = _IN_TEMPLATE.search(text) if undefined is None else None
+    if undefined is not None:
+        line_no = int(undefined.group(3))
+    elif suffix is not None:
+        line_no = int(suffix.group(2))
+        text = text[: suffix.start()]
+    if template is None or "{" not in template:
+        return " ".join(text.split()), "", 0
+    expression, at = _expression_at(template, line_no, subject)
+    if undefined is not None:
+        text = f"{undefined.group(1)}{expression}`"
+        expression = ""  # Kestra's own message quotes it already
+    return " ".join(text.split()), expression, at
+
+
+def _expression_at(template: str, line_no: int, subject: str | None) -> tuple[str, int]:
+    """The `{{ }}` / `{% %}` of `template` on its line `line_no` (the one naming `subject`,
+    if several), shortened to one line; with its offset. Else that line itself."""
+    starts = [0] + [i + 1 for i, ch in enumerate(template) if ch == "\n"]
+    line_no = min(max(line_no, 1), len(starts))
+    begin = starts[line_no - 1]
+    end = starts[line_no] if line_no < len(starts) else len(template)
+    try:
+        pieces = [s for s in _segments(template) if s.kind in ("expression", "tag")]
+    except RenderError:
+        pieces = []
+    on_line = [s for s in pieces if s.start < end and s.start + len(s.source) > begin] or pieces
+    named = [s for s in on_line if subject and subject in s.source]
+    candidates = named or on_line
+    if candidates:
+        chosen = candidates[0]
+        return _short(chosen.source), chosen.start
+    line = template[begin:end]
+    return _short(line), begin + len(line) - len(line.lstrip())
+
+
+def _short(expression: str) -> str:
+    text = " ".join(expression.split())
+    return text if len(text) <= _MAX_EXPRESSION else text[: _MAX_EXPRESSION - 1] + "…"
 
 
 def _set_variables_keys(flow: Mapping[str, Any]) -> set[str]:

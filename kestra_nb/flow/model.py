@@ -2,10 +2,12 @@
 
     flow = KestraFlow.from_yaml(text, secrets=store, inputs={"user": "Ada"}, environ=env)
 
-`from_yaml` raises `FlowError` (every problem, with path, line and column) when the text is
-not a valid flow (`kestra_nb.flow.validation`); otherwise the flow is evaluated
-(`kestra_nb.flow.evaluation`): a missing secret or a bad expression does not raise but is
-listed on `.errors`, and an expression needing run-time values is listed on `.deferred`.
+`from_yaml` raises `FlowError` when the text is not a valid flow
+(`kestra_nb.flow.validation`), with every problem at once in line order: what can be rendered
+is rendered anyway, so a bad input type does not hide a missing secret. Otherwise a missing
+secret or a bad expression does not raise but is listed on `.errors`, and an expression
+needing run-time values is listed on `.deferred`. Lines are the editor's (`first_line`), and
+each problem may carry a hint (`kestra_nb.flow.hints`).
 
 `.rendered` holds real values: never display it. Everything this object shows (`repr`,
 `_repr_html_`, `to_yaml()`) is masked (`kestra_nb.flow.display`). `.save()` writes the
@@ -15,20 +17,22 @@ source, never a rendered value.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..atomic import write_atomic
-from ..errors import FlowError, FlowProblem
+from ..errors import FlowError, FlowProblem, KestraNbError
 from ..kestra import PLACEHOLDER, envs_from
 from ..masking import Masker
 from ..pebble import Renderer
 from ..secrets import SecretStore
 from ..sources import SecretsLike, SecretSource, as_source
-from . import display
+from . import display, hints
 from .evaluation import Deferred, RenderProblem, RenderResult, evaluate_flow
+from .inputs import INPUT_TYPES, MISSING, lookup_supplied
 from .source import Marks, format_path, load_flow_yaml
 from .tasks import walk_tasks
 from .validation import validate_flow
@@ -93,6 +97,8 @@ class KestraFlow:
         *,
         renderer: Renderer | None = None,
         execution: Mapping[str, Any] | None = None,
+        first_line: int = 1,
+        hints_for: str = "python",
     ) -> KestraFlow:
         """Parse, validate and render `text`.
 
@@ -105,34 +111,54 @@ class KestraFlow:
         without a default must be in it (else a required input without a value is a warning
         and the expressions using it are deferred). `renderer`: a `kestra_nb.pebble.Renderer`
         to use instead of a new one. `execution`: values overriding the generated `execution`
-        variable (`id`, `startDate`).
-        Raises `FlowError` listing every problem when `text` is not a valid flow.
+        variable (`id`, `startDate`). `first_line`: the line number of the text's first line,
+        as the editor shows it (1 for a file, 2 in a `%%kestra_flow` cell). `hints_for`:
+        who reads the problems' hints, one of `kestra_nb.flow.hints.AUDIENCES` ("python",
+        "notebook", "cli").
+        Raises `FlowError` listing every problem (structural, input and render ones, in line
+        order) when `text` is not a valid flow.
         """
         if not isinstance(text, str):
             raise TypeError(f"a flow is YAML text, not {type(text).__name__}")
         if renderer is not None and secrets is not None:
             # the renderer resolves secret() from its own store: one source, said once
             raise TypeError("give secrets= or renderer= (which has its own secrets), not both")
+        if hints_for not in hints.AUDIENCES:
+            raise ValueError(f"hints_for must be one of {', '.join(hints.AUDIENCES)}")
         store, env = _sources(secrets, environ, renderer)
-        data, marks, problems = load_flow_yaml(text)
+        data, marks, problems = load_flow_yaml(text, first_line=first_line)
         warnings: list[FlowProblem] = []
         if data is not None:
             result = validate_flow(data, marks, inputs=inputs)
             problems = [*problems, *result.problems]
             warnings = result.warnings
-        if problems or data is None:
-            raise FlowError(_masked(_sorted(problems), store))
+        problems = [_with_hint(p, data, inputs, hints_for) for p in problems]
         engine = renderer if renderer is not None else Renderer(secrets=store, environ=env)
         envs = envs_from(env) if env is not None else dict(engine.envs)
-        rendered = evaluate_flow(
-            data,
-            marks,
-            engine,
-            inputs=inputs,
-            envs=envs,
-            execution=execution,
-            secret_exists=lambda name: name in store,
-        )
+
+        def evaluate() -> RenderResult:
+            return evaluate_flow(
+                data,
+                marks,
+                engine,
+                inputs=inputs,
+                envs=envs,
+                execution=execution,
+                secret_exists=lambda name: name in store,
+                hints_for=hints_for,
+            )
+
+        if problems or data is None:
+            if isinstance(data, Mapping):
+                # every problem at once: render what renders despite the broken parts
+                try:
+                    partial = evaluate()
+                except (KestraNbError, LookupError, TypeError, ValueError, AttributeError):
+                    partial = None  # a part the evaluation needs is broken: said above
+                if partial is not None:
+                    problems = [*problems, *(e.as_flow_problem() for e in partial.errors)]
+            raise FlowError(_masked(_sorted(problems), store))
+        rendered = evaluate()
         flow = cls(text, data, marks, rendered, warnings)
         # Every value of the store is hidden, not only those `secret()` reads: a secret given
         # as a plain input (`inputs.token`) is rendered, and quoted by an input's error message.
@@ -206,10 +232,20 @@ class KestraFlow:
         shown = display.dump_yaml(data_masker.mask_data(self._display))
         return str(self.masker.mask(shown.replace(_DATA_TOKEN, PLACEHOLDER)))
 
+    @property
+    def file_name(self) -> str:
+        """`<namespace>.<id>.yml`: the name `save` gives the flow in a directory."""
+        return f"{self.namespace}.{self.id}.yml"
+
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-        """Write the source YAML (never a rendered value) to `path`, atomically; returns it."""
+        """Write the source YAML (never a rendered value) to `path`, atomically; returns the
+        file written. A directory (existing, or a path ending in `/`) gets
+        `<dir>/<namespace>.<id>.yml`. Replacing a file keeps the previous one as a backup
+        (`kestra_nb.atomic.write_atomic`, which rotates `.bak`, `.bak.1`, ...)."""
         target = Path(path)
-        write_atomic(target, self.source, mode=0o644, overwrite=overwrite)
+        if target.is_dir() or str(path).endswith(("/", os.sep)):
+            target = target / self.file_name
+        write_atomic(target, self.source, mode=0o644, overwrite=overwrite, backup=True)
         return target
 
     def html(self, show: str = "rendered") -> str:
@@ -232,6 +268,39 @@ class KestraFlow:
             f"<KestraFlow {self.namespace}.{self.id}: {len(self.tasks)} task(s), "
             f"{len(self.deferred)} deferred, {len(self.errors)} error(s){missing}>"
         )
+
+
+def _with_hint(
+    problem: FlowProblem, data: Any, supplied: Mapping[str, Any] | None, audience: str
+) -> FlowProblem:
+    """`problem` with a hint when one helps: a misspelt input type (`INTEGER`: did you mean
+    INT?), a required input without a value (how to give one)."""
+    if problem.hint is not None or not isinstance(data, Mapping):
+        return problem
+    raw = data.get("inputs")
+    match = re.fullmatch(r"inputs\[(\d+)\](?:\.(type|itemType))?", problem.path)
+    if not isinstance(raw, list) or match is None or int(match.group(1)) >= len(raw):
+        return problem
+    item = raw[int(match.group(1))]
+    if not isinstance(item, Mapping):
+        return problem
+    key = match.group(2)
+    if key is not None:
+        kind = item.get(key)
+        if isinstance(kind, str) and kind not in INPUT_TYPES:
+            hint = hints.did_you_mean(kind, INPUT_TYPES)
+            return replace(problem, hint=hint) if hint else problem
+        return problem
+    input_id = item.get("id")
+    if (
+        supplied is not None
+        and isinstance(input_id, str)
+        and item.get("required", True) is not False
+        and item.get("defaults") is None
+        and lookup_supplied(supplied, input_id) in (MISSING, None)
+    ):
+        return replace(problem, hint=hints.missing_input(input_id, audience))
+    return problem
 
 
 def _sorted(problems: list[FlowProblem]) -> list[FlowProblem]:

@@ -163,8 +163,32 @@ class KestraMagics(Magics, Configurable):
         default=[],
         help="an extra dotenv file (secrets and ENV_* entries) for this cell only; repeatable",
     )
-    @argument("--save", metavar="PATH", help="write the flow's source YAML (never rendered values)")
+    @argument(
+        "--save",
+        metavar="PATH",
+        help="write the flow's source YAML (never rendered values); a directory (DIR/) gets "
+        "DIR/<namespace>.<id>.yml",
+    )
     @argument("--show", choices=SHOW_CHOICES, help="rendered (default), source or both")
+    @argument(
+        "--deploy",
+        action="store_true",
+        help="deploy the flow to the Kestra server of %%kestra_server (validated there first)",
+    )
+    @argument(
+        "--run",
+        action="store_true",
+        help="deploy if it changed, run it with the inputs, and follow its logs (masked)",
+    )
+    @argument(
+        "--file",
+        metavar="KEY=PATH",
+        action="append",
+        default=[],
+        help="a FILE input, uploaded with --run; repeatable",
+    )
+    @argument("--no-wait", action="store_true", help="with --run: start it, do not follow it")
+    @argument("--force", action="store_true", help="deploy despite local errors")
     @no_var_expand
     @needs_local_scope
     @cell_magic
@@ -173,7 +197,9 @@ class KestraMagics(Magics, Configurable):
 
         Every expression is rendered with `flow`, `execution`, `inputs`, `vars`, `labels`,
         `envs` and `secret()`; run-time-only expressions (`outputs`, `taskrun`, ...) stay
-        verbatim and are listed as deferred. Secret values are shown as `******`.
+        verbatim and are listed as deferred. Secret values are shown as `******`. Problems
+        are listed together, one line each, at the cell's own line numbers.
+        `--deploy` / `--run` send the flow to the server `%kestra_server` connected.
         """
         if answer_help(self.kestra_flow, line):
             return

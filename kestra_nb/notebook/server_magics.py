@@ -175,6 +175,7 @@ def deploy_and_run(
     out: Callable[[str], None] | None = None,
     force: bool = False,
     max_wait: float = 3600.0,
+    first_line: int = 1,
 ) -> Execution | None:
     """Validate (locally, then on the server), deploy, run and follow a flow.
 
@@ -183,7 +184,8 @@ def deploy_and_run(
     (default: the session's); the task-run table is one display updated in place. An
     interrupt (the kernel's stop button) asks the server to kill the execution, and the
     killed execution is returned. Returns the final execution, the started one with
-    `wait=False`, or None when not running.
+    `wait=False`, or None when not running. `first_line`: the editor's number of the
+    source's first line (2 for a `%%kestra_flow` cell), so that lines read as the editor's.
     """
     from IPython.display import HTML, display
 
@@ -206,10 +208,11 @@ def deploy_and_run(
 
     namespace, flow_id = flow_identity(flow_source)
     if deploy:
-        _check_locally(flow_source, force, say)
+        _check_locally(flow_source, force, say, first_line)
         violations = client.validate(flow_source)
         for v in violations:
             line = violation_line(flow_source, v.path)
+            line = line + first_line - 1 if line else line
             say(f"Kestra: line {line}: {v}" if line else f"Kestra: {v}")
         if violations and not force:
             n = len(violations)
@@ -267,12 +270,14 @@ def deploy_and_run(
     return final
 
 
-def _check_locally(source: str, force: bool, say: Callable[[str], None]) -> None:
+def _check_locally(
+    source: str, force: bool, say: Callable[[str], None], first_line: int = 1
+) -> None:
     from ..flow import KestraFlow
     from ..secrets import SecretStore
 
     try:
-        KestraFlow.from_yaml(source, secrets=SecretStore(), environ={})
+        KestraFlow.from_yaml(source, secrets=SecretStore(), environ={}, first_line=first_line)
     except FlowError as exc:
         if not force:
             raise
