@@ -1,7 +1,7 @@
 """The teaching notebooks run from top to bottom in a fresh kernel, say what they teach, and
 leave no secret behind.
 
-The three notebooks are executed once, in order, in a temp copy of `notebooks/` (each in its
+The four notebooks are executed once, in order, in a temp copy of `notebooks/` (each in its
 own fresh kernel, as a user opening them one after the other would), with a PATH that does
 not hold the venv's `bin` (a JupyterLab started as `.venv/bin/jupyter lab` without
 activating): the notebooks run `kestra-nb` through `%kestra_nb`, with the kernel's own
@@ -206,7 +206,9 @@ def test_01_prototype_a_flow(executed: Executed) -> None:
     error = out(name, "%%kestra_flow\nid: hello\n")
     assert "invalid flow (2 problems)" in error
     assert "Invalid input for `user`, missing required input" in error
-    assert "tasks[1].id (line 10, column 5): Duplicate task id with name [greet]" in error
+    # issue 12: one line each, `path · line · message`, lines as the editor counts them
+    assert "tasks[1].id · line 11 · Duplicate task id with name [greet]" in error
+    assert "--input user=VALUE or add a `defaults:`" in error  # a hint
 
     saved = executed.workdir / "flows" / "company.team.hello.yml"
     assert "saved the flow source to" in out(name, "%%kestra_flow --save")
@@ -329,7 +331,7 @@ def test_saved_notebooks_hold_no_secret(executed: Executed) -> None:
     for key, value in secrets.items():
         masker.add(value, key)
     saved = sorted(executed.workdir.glob("*.ipynb"))
-    assert len(saved) >= len(NAMES)  # the three (and the second run of 03, when it ran)
+    assert len(saved) >= len(NAMES)  # the four (and the second run of 03, when it ran)
     for path in saved:
         text = path.read_text(encoding="utf-8")
         nb = json.loads(text)
@@ -382,3 +384,23 @@ def test_kestra_render_filters_never_see_the_real_value(gaps: tuple[NotebookRunn
     # a value computed from a secret is a marked placeholder (issue 12), never `******` upper-cased
     assert runner.text(nb, 3).strip() == "****** (computed from DB.password) OK"
     assert "FAKE-GAP-PASS-1" not in json.dumps(nb.cells[3].outputs)
+
+
+@pytest.mark.kernel
+def test_04_run_on_kestra(executed: Executed) -> None:
+    name = NAMES[3]
+    out = executed.text
+    assert "wrote 1 secret to run.env_encoded" in out(name, "%kestra_nb encode run.env")
+    assert out(name, "%kestra_nb decode").startswith("API_TOKEN\n")
+    assert "    env_file:\n      - run.env_encoded\n" in out(name, "print(")
+    assert "run.env_encoded (1 secret, 0 envs)" in out(name, "%kestra_env run.env_encoded")
+    assert out(name, "%kestra_server").startswith("Kestra http://127.0.0.1:")
+    assert "auth basic from KESTRA_PASSWORD" in out(name, "%kestra_server")
+    run = out(name, "%%kestra_flow --deploy --run")
+    assert "the server needs SECRET_API_TOKEN (base64)" in run
+    assert "deployed company.team.hello_kestra revision 1 (created)" in run
+    assert "INFO  greet: Hello Ada\nINFO  call: calling the API with ******\n" in run
+    assert "company.team.hello_kestra: SUCCESS" in run
+    final = out(name, "execution = _kestra_execution").splitlines()
+    assert final[0] == "SUCCESS [('greet', 'SUCCESS'), ('call', 'SUCCESS'), ('answer', 'SUCCESS')]"
+    assert final[1] == "{'greeting': 'Ada!'}"
