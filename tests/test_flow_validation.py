@@ -135,6 +135,7 @@ def test_task_id_pattern_and_type_pattern() -> None:
         tasks:
           - id: "bad id"
             type: io.kestra.plugin.core.log.Log
+            message: m
           - id: ok
             type: "io.kestra.9bad"
           - id: nested$ok
@@ -368,14 +369,16 @@ def test_unknown_plugin_tasks_are_not_judged() -> None:
     assert problems == [] and warnings == []
 
 
-def test_unknown_core_task_is_a_warning_only() -> None:
+def test_unknown_core_task_is_an_error_with_did_you_mean() -> None:
+    # issue 13: Kestra refuses an unknown type in a package the property index covers
     problems, warnings = check(
         "id: a\nnamespace: b\ntasks:\n  - {id: x, type: io.kestra.plugin.core.debug.MissingTwo}\n"
     )
-    assert problems == []
-    assert messages(warnings) == [
-        "tasks[0].type: unknown task of the core plugin: io.kestra.plugin.core.debug.MissingTwo"
+    assert messages(problems) == [
+        "tasks[0].type: unknown type `io.kestra.plugin.core.debug.MissingTwo`"
+        " (did you mean `io.kestra.plugin.core.debug.Echo`?)"
     ]
+    assert warnings == []
 
 
 INPUTS = """\
@@ -508,6 +511,7 @@ def test_triggers_need_id_and_type_and_unique_ids() -> None:
             type: io.kestra.plugin.core.trigger.Webhook
             key: k
           - type: io.kestra.plugin.core.trigger.Webhook
+            key: k2
           - id: t3
         """
     )
