@@ -242,7 +242,30 @@ def _leaves(errors: Iterable[Any]) -> Iterable[Any]:
             if not typed and all(_is_plugin_branch(subs) for subs in branches.values()):
                 yield _UnknownType(error, type_name)
                 continue
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            # `Property<T>`: the value, or an expression; the value's branch says what is wrong
+            by_branch: dict[Any, list[Any]] = {}
+            for sub in error.context:
+                by_branch.setdefault(sub.schema_path[0] if sub.schema_path else None, []).append(
+                    sub
+                )
+            values = [subs for subs in by_branch.values() if not _is_expression_branch(subs)]
+            if len(values) == 1 and len(by_branch) > 1:
+                yield from _leaves(values[0])
+                continue
         yield error
+
+
+def _is_expression_branch(subs: list[Any]) -> bool:
+    return any(
+        (s.validator == "pattern" and "{{" in str(s.validator_value))
+        or (
+            s.validator == "type"
+            and s.validator_value == "string"
+            and "{{" in str(s.schema.get("pattern", ""))
+        )
+        for s in subs
+    )
 
 
 def _is_plugin_branch(subs: list[Any]) -> bool:

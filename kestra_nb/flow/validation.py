@@ -48,7 +48,13 @@ from .tasks import (
 if TYPE_CHECKING:  # pragma: no cover
     from .schema import ServerSchema
 
-__all__ = ["ValidationResult", "unchecked_types", "using_schema", "validate_flow"]
+__all__ = [
+    "ValidationResult",
+    "unchecked_plugins",
+    "unchecked_types",
+    "using_schema",
+    "validate_flow",
+]
 
 # --- Kestra's patterns and limits (AbstractFlow, TaskInterface, Input) -------------------
 FLOW_ID_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9._-]*"
@@ -138,9 +144,7 @@ def using_schema(schema: ServerSchema | None) -> Iterator[None]:
         _SCHEMA.reset(token)
 
 
-def _plugin_check(
-    flow: Mapping[str, Any], type_name: str, schema: ServerSchema | None
-) -> str | None:
+def _plugin_check(type_name: str, schema: ServerSchema | None) -> str | None:
     """Which checker judges a plugin type: `index`, `schema`, or None (not checked).
 
     The index judges what it covers (its messages know Kestra 1.x and 2.0); a type the index
@@ -155,18 +159,26 @@ def _plugin_check(
     return None
 
 
-def unchecked_types(flow: Any, schema: ServerSchema | None = None) -> list[str]:
-    """The plugin types of `flow` (a parsed flow) whose properties neither the bundled index
-    nor `schema` can check, each once, in document order."""
+def unchecked_plugins(flow: Any, schema: ServerSchema | None = None) -> list[tuple[str, str, str]]:
+    """`(path, kind, type)` of each plugin of `flow` (a parsed flow) whose properties neither
+    the bundled index nor `schema` can check, in document order. With a schema, a type it does
+    not have is an error of `validate_flow`, so nothing is left unchecked."""
     schema = schema if schema is not None else _SCHEMA.get()
-    out: list[str] = []
-    for _parts, _kind, mapping in walk_plugin_paths(flow if isinstance(flow, Mapping) else {}):
+    if schema is not None:
+        return []
+    out: list[tuple[str, str, str]] = []
+    for parts, kind, mapping in walk_plugin_paths(flow if isinstance(flow, Mapping) else {}):
         type_name = mapping.get("type")
         if not isinstance(type_name, str) or not TYPE_RE.fullmatch(type_name):
             continue
-        if _plugin_check(flow, type_name, schema) is None and type_name not in out:
-            out.append(type_name)
+        if _plugin_check(type_name, None) is None:
+            out.append((format_path(parts), kind, type_name))
     return out
+
+
+def unchecked_types(flow: Any, schema: ServerSchema | None = None) -> list[str]:
+    """The distinct types of `unchecked_plugins(flow, schema)`, in document order."""
+    return list(dict.fromkeys(t for _p, _k, t in unchecked_plugins(flow, schema)))
 
 
 class _Checker:
@@ -353,7 +365,13 @@ class _Checker:
             type_name = mapping.get("type")
             if not isinstance(type_name, str) or not TYPE_RE.fullmatch(type_name):
                 continue  # check_type / check_tasks said what is wrong
-            how = _plugin_check(self.flow, type_name, self.schema)
+            how = _plugin_check(type_name, self.schema)
+            if how is None and self.schema is not None:
+                message = f"unknown type `{type_name}`: {self.schema.source} has no such plugin"
+                self.report(
+                    parts, [PropertyProblem("", message, "error", "type", ("type",))], taken
+                )
+                continue
             if how is None:
                 if type_name not in self.result.unchecked_types:
                     self.result.unchecked_types.append(type_name)
