@@ -118,8 +118,9 @@ def summary_lines(flow: KestraFlow) -> list[str]:
         f"secrets used: {_names(found)}; missing: {_names(flow.missing_secrets)}",
         f"envs used: {_names(flow.envs_used)}",
         f"inputs used: {_names(flow.inputs_used)}",
-        f"verdict: {verdict(flow)}",
     ]
+    if verdict_parts(flow)[1]:  # never silently "valid": say what was not checked
+        lines.append(f"verdict: {verdict(flow)}")
     if flow.deferred:
         lines.append(f"resolved at run time ({len(flow.deferred)}):")
         lines += [f"  {d.path}: {d.expression}  [{d.root}]" for d in flow.deferred]
