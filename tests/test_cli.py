@@ -11,7 +11,7 @@ import pytest
 
 from kestra_nb.cli import SUBCOMMAND_MODULES, build_parser
 
-SUBCOMMANDS = ["encode", "decode", "flow", "scan", "autoload", "deploy", "run"]
+SUBCOMMANDS = ["encode", "decode", "flow", "scan", "autoload", "deploy", "run", "schema"]
 
 
 def _script() -> str:
@@ -26,7 +26,7 @@ def test_every_subcommand_is_registered() -> None:
     parser = build_parser()
     actions = [a for a in parser._subparsers._group_actions]  # type: ignore[union-attr]
     assert sorted(actions[0].choices) == sorted(SUBCOMMANDS)
-    assert len(SUBCOMMAND_MODULES) == 6  # codec holds encode and decode
+    assert len(SUBCOMMAND_MODULES) == 7  # codec holds encode and decode
 
 
 @pytest.mark.parametrize("command", [[], *([c] for c in SUBCOMMANDS)], ids=lambda c: c or "top")

@@ -20,7 +20,7 @@ import pytest
 
 from kestra_nb.cli import main
 from tests.standin import PASSWORD, SECRET_VALUE, USER, KestraStandin, running_standin
-from tests.test_server_client import FAILING, HELLO, INVALID, SLOW
+from tests.test_server_client import FAILING, HELLO, REFUSED_BY_SERVER, SLOW
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -89,12 +89,12 @@ def test_deploy_dry_run_deploys_nothing(
 def test_deploy_refused_by_the_server_names_lines(
     env: dict[str, str], kestra: KestraStandin, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    bad = write(tmp_path, "invalid.yml", INVALID)
+    bad = write(tmp_path, "invalid.yml", REFUSED_BY_SERVER)
     good = write(tmp_path, "hello.yml", HELLO)
     status, out, _ = cli(capsys, "deploy", bad, good)
     assert status == 1
     assert out.splitlines()[0] == (
-        "invalid.yml:8: tasks[1].type: Invalid type: io.kestra.plugin.core.log.Lg"
+        "invalid.yml:8: tasks[1].type: Invalid type: io.kestra.plugin.jdbc.mysql.Query"
     )
     assert "revision 1 (created)" in out.splitlines()[1]  # the other file still deploys
     assert list(kestra.flows) == [("main", "company.team", "hello")]

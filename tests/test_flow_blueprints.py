@@ -880,7 +880,8 @@ def test_errors_handler_reading_the_failed_tasks() -> None:
     assert handler["message"] == "I'm failing task '{{ tasksWithState('failed')[0]['taskId'] }}'"
     assert handler["level"] == "INFO"
     assert deferred(flow) == [
-        ("errors[0].message", "{{ tasksWithState('failed')[0]['taskId'] }}", "tasksWithState()")
+        # tasksWithState() reads the `tasks` variable, which only a run has
+        ("errors[0].message", "{{ tasksWithState('failed')[0]['taskId'] }}", "tasks")
     ]
     assert flow.errors == []
 

@@ -1,4 +1,4 @@
-"""`kestra_nb.flow_properties`: checking plugins against the property index.
+"""`kestra_nb.flow.properties`: checking plugins against the property index.
 
 The acceptance test walks every plugin of Kestra's own test flows (`../shared/kestra-flows`):
 the valid ones must give zero errors, and the invalid ones the index can judge are rejected.
@@ -15,7 +15,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kestra_nb.flow_properties import (
+from kestra_nb.flow.properties import (
     PropertyProblem,
     check_flow_keys,
     check_task,
@@ -357,7 +357,7 @@ def test_kestra_valid_flows_give_no_errors(shared_dir: Path) -> None:
 
 # Invalid flows this checker rejects. The other invalid flows are invalid for reasons outside
 # a plugin's properties (duplicate ids or keys, bad ids, dependsOn cycles, input rules, ...),
-# which kestra_nb.flow_validation checks; `if-without-condition` is rejected by Kestra 2.0
+# which kestra_nb.flow.validation checks; `if-without-condition` is rejected by Kestra 2.0
 # only (If.condition is @NotNull in 2.0, not in 1.3): a warning here.
 REJECTED_INVALID = {
     "invalid-property.yaml",

@@ -489,7 +489,8 @@ def test_only_what_kestra_renders_is_rendered() -> None:
         namespace: company.team
         tasks:
           - id: t
-            type: io.kestra.plugin.core.debug.Return
+            # a plugin outside the property index: its properties are not judged, only rendered
+            type: com.example.kestra.Return
             description: "{{ not rendered }}"
             format: "{{ 1 + 1 }}"
             retries: 3

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from kestra_nb.flow_properties import load_index, nested_plugin_properties, type_properties
+from kestra_nb.flow.properties import load_index, nested_plugin_properties, type_properties
 from tests.conftest import IN_CI, ROOT
 
 INDEX_PATH = ROOT / "kestra_nb" / "data" / "kestra_properties.json"

@@ -90,6 +90,11 @@ tasks:
     type: io.kestra.plugin.core.log.Lg
     message: oops
 """
+#: passes the local checks (a plugin outside the bundled index: not checked offline), but the
+#: stand-in has no such plugin and refuses it
+REFUSED_BY_SERVER = INVALID.replace(
+    "io.kestra.plugin.core.log.Lg", "io.kestra.plugin.jdbc.mysql.Query"
+)
 
 
 @pytest.fixture

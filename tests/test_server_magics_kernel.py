@@ -15,7 +15,7 @@ import pytest
 
 from tests.kernel import NotebookRunner
 from tests.standin import PASSWORD, SECRET_VALUE, USER, KestraStandin, running_standin
-from tests.test_server_client import HELLO, INVALID, SLOW
+from tests.test_server_client import HELLO, REFUSED_BY_SERVER, SLOW
 
 pytestmark = [pytest.mark.kernel, pytest.mark.timeout(180)]
 
@@ -43,7 +43,7 @@ def test_connect_deploy_run_masked(run_notebook: NotebookRunner, kestra: KestraS
             "%kestra_server",
             f"final = deploy_and_run({HELLO!r}, deploy=True, run=True, inputs={{'user': 'Ann'}})\n"
             "final.state, dict(final.outputs)",
-            f"deploy_and_run({INVALID!r}, deploy=True)",
+            f"deploy_and_run({REFUSED_BY_SERVER!r}, deploy=True)",
         ],
         env=env,
     )

@@ -3,7 +3,7 @@
 The index lists, for every concrete core and script plugin (tasks, triggers, conditions, task
 runners), the properties Kestra's Jackson mapper accepts in a flow's YAML, inherited ones
 included, with which are required, the YAML shape each takes, deprecations, `@Plugin` aliases,
-and what changed in the Kestra 2.0 development line. `kestra_nb.flow_properties` checks flows
+and what changed in the Kestra 2.0 development line. `kestra_nb.flow.properties` checks flows
 against it offline.
 
 The Java text is read with tree-sitter's Java grammar (a real parser: Kestra's `@Example`

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ..errors import KestraNbError
 
-SUBCOMMAND_MODULES = ("codec", "flow", "scan", "autoload", "deploy", "run")
+SUBCOMMAND_MODULES = ("codec", "flow", "scan", "autoload", "deploy", "run", "schema")
 
 
 def build_parser() -> argparse.ArgumentParser:

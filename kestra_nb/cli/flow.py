@@ -16,7 +16,9 @@ from typing import Any
 
 from ..errors import FlowError
 from ..flow import KestraFlow
-from ..flow.display import SHOW_CHOICES
+from ..flow.display import SHOW_CHOICES, verdict_parts
+from ..flow.schema import ServerSchema, load_schema
+from ..flow.validation import using_schema
 from ..text import plural
 from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, gather_secrets, parse_pairs
 
@@ -49,6 +51,13 @@ def register(subparsers: Any) -> None:
         "required inputs without a default must all be given",
     )
     p.add_argument(
+        "--schema",
+        metavar="PATH|URL",
+        help="also check the plugins outside Kestra's core and script tasks against a "
+        "server's flow schema: a JSON file, or a server URL whose schema `kestra-nb schema "
+        "pull --server URL` cached (default: the bundled index only)",
+    )
+    p.add_argument(
         "--show",
         choices=("summary", *SHOW_CHOICES),
         default="summary",
@@ -58,8 +67,9 @@ def register(subparsers: Any) -> None:
 
 
 def run_flow(args: argparse.Namespace) -> int:
-    """`kestra-nb flow FLOW... [--env-file FILE] [--input K=V] [--show ...]`."""
+    """`kestra-nb flow FLOW... [--env-file FILE] [--input K=V] [--schema PATH|URL] [--show ...]`."""
     inputs = parse_pairs(args.input)
+    schema: ServerSchema | None = load_schema(args.schema) if args.schema else None
     gathered = gather_secrets(args.env_file)
     for line in gathered.problems:
         print(f"kestra-nb flow: {line}", file=sys.stderr)
@@ -67,6 +77,13 @@ def run_flow(args: argparse.Namespace) -> int:
     if gathered.paths:
         names = ", ".join(str(p) for p in gathered.paths)
         print(f"kestra-nb flow: secrets and envs from {names}", file=sys.stderr)
+    with using_schema(schema):
+        return _check_files(args, store, environ, inputs)
+
+
+def _check_files(
+    args: argparse.Namespace, store: Any, environ: Any, inputs: dict[str, Any] | None
+) -> int:
     status = EXIT_OK
     for name in args.files:
         try:
@@ -91,7 +108,11 @@ def run_flow(args: argparse.Namespace) -> int:
             status = max(status, EXIT_PROBLEMS)
         elif args.show == "summary":
             tasks = plural(len(flow.tasks), "task")
-            print(f"{name}: {flow.namespace}.{flow.id}: valid, {tasks}")
+            head, tail = verdict_parts(flow)
+            print(
+                f"{name}: {flow.namespace}.{flow.id}: {head}, {tasks}"
+                + (f" · {tail}" if tail else "")
+            )
         if args.show != "summary":
             print(flow.text(args.show))
     return status

@@ -76,6 +76,37 @@ def _names(items: Iterable[str]) -> str:
     return ", ".join(items) if items else "none"
 
 
+SCHEMA_HINT = "kestra-nb schema pull --server URL checks them"
+
+
+def verdict_parts(flow: KestraFlow) -> tuple[str, str]:
+    """(`valid` or `no problems found`, what was not checked or ''): "valid" only when every
+    plugin's properties were checked (by the bundled index or a server's schema)."""
+    from .validation import unchecked_plugins
+
+    plugins = unchecked_plugins(flow.flow)
+    known = getattr(flow, "unchecked_types", None)  # set by validation when a schema was used
+    if known is not None:
+        plugins = [p for p in plugins if p[2] in known]
+    if not plugins:
+        return "valid", ""
+    types = list(dict.fromkeys(t for _p, _k, t in plugins))
+    noun = "plugin task" if all(k == "task" for _p, k, _t in plugins) else "plugin"
+    shown = types[0] + (", …" if len(types) > 1 else "")
+    count = f"{len(plugins)} {noun}{'s' if len(plugins) != 1 else ''}"
+    return "no problems found", f"{count} not checked ({shown}): {SCHEMA_HINT}"
+
+
+def verdict(flow: KestraFlow) -> str:
+    """The verdict as one line: `valid`, `1 render error(s)`, or e.g. `no problems found · 2
+    plugin tasks not checked (io.kestra.plugin.jdbc.postgresql.Query, …): kestra-nb schema
+    pull --server URL checks them`."""
+    head, tail = verdict_parts(flow)
+    if flow.errors:
+        head = f"{len(flow.errors)} render error(s)"
+    return f"{head} · {tail}" if tail else head
+
+
 def summary_lines(flow: KestraFlow) -> list[str]:
     """The summary as plain text lines (no value, only names, paths and messages)."""
     found = [n for n in flow.secrets_used if n not in flow.missing_secrets]
@@ -90,6 +121,8 @@ def summary_lines(flow: KestraFlow) -> list[str]:
         f"envs used: {_names(flow.envs_used)}",
         f"inputs used: {_names(flow.inputs_used)}",
     ]
+    if verdict_parts(flow)[1]:  # never silently "valid": say what was not checked
+        lines.append(f"verdict: {verdict(flow)}")
     if flow.deferred:
         lines.append(f"resolved at run time ({len(flow.deferred)}):")
         lines += [f"  {d.path}: {d.expression}  [{d.root}]" for d in flow.deferred]
@@ -142,7 +175,7 @@ def render_html(flow: KestraFlow, show: str = "rendered") -> str:
     the highlighted, masked YAML."""
     masker: Masker = flow.masker
     found = [n for n in flow.secrets_used if n not in flow.missing_secrets]
-    status = "valid" if not flow.errors else f"{len(flow.errors)} render error(s)"
+    status = verdict(flow)
     parts = [
         "<div class='kestra-nb-flow'>",
         f"<p><b>Kestra flow</b> <code>{html.escape(str(flow.namespace))}."

@@ -2,21 +2,37 @@
 
 `validate_flow` applies the rules of Kestra's model (`AbstractFlow`, `Flow`, `Input`,
 `TaskInterface`), of `FlowValidator`, and of the core plugin's task validators (`Dag`,
-`Switch`, `If`, `WorkingDirectory`, ...). Every problem is collected, none stops the others.
-A rule that depends on the Kestra version or on a plugin's schema is a warning, never a
-problem: a flow Kestra accepts must never be rejected here.
+`Switch`, `If`, `WorkingDirectory`, ...), and checks every plugin (tasks, triggers,
+conditions, task runners, `errors` / `finally` / `afterExecution`, nested tasks, and
+`pluginDefaults` values) against Kestra's property index (`kestra_nb.flow.properties`) or, for
+the plugins the index does not cover, against a server's schema (`kestra_nb.flow.schema`)
+when one is given. Every problem is collected, none stops the others. A rule that depends on
+the Kestra version is a warning: a flow Kestra accepts must never be rejected here. Plugins
+neither can check are listed on `ValidationResult.unchecked_types`, never called valid.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FlowProblem
 from .inputs import INPUT_TYPES, MISSING, lookup_supplied
+from .properties import (
+    Parts,
+    PropertyProblem,
+    check_plugin_defaults,
+    check_task,
+    is_covered,
+    plugin_defaults,
+    resolve_type,
+    walk_plugin_paths,
+)
 from .source import Marks, Path, format_path
 from .tasks import (
     EXECUTABLE_CORE,
@@ -29,7 +45,16 @@ from .tasks import (
     walk_tasks,
 )
 
-__all__ = ["ValidationResult", "validate_flow"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .schema import ServerSchema
+
+__all__ = [
+    "ValidationResult",
+    "unchecked_plugins",
+    "unchecked_types",
+    "using_schema",
+    "validate_flow",
+]
 
 # --- Kestra's patterns and limits (AbstractFlow, TaskInterface, Input) -------------------
 FLOW_ID_PATTERN = "^[a-zA-Z0-9][a-zA-Z0-9._-]*"
@@ -96,12 +121,73 @@ class ValidationResult:
 
     problems: list[FlowProblem] = field(default_factory=list)
     warnings: list[FlowProblem] = field(default_factory=list)
+    #: plugin types whose properties nothing checked (outside the index and the schema)
+    unchecked_types: list[str] = field(default_factory=list)
+    #: how many plugins had their properties checked
+    checked_plugins: int = 0
+
+
+# The server schema `validate_flow` uses when none is passed (see `using_schema`).
+_SCHEMA: contextvars.ContextVar[ServerSchema | None] = contextvars.ContextVar(
+    "kestra_nb_flow_schema", default=None
+)
+
+
+@contextmanager
+def using_schema(schema: ServerSchema | None) -> Iterator[None]:
+    """Within the block, `validate_flow` (and so `KestraFlow.from_yaml`) also checks the
+    plugins the bundled index does not cover against `schema`; None changes nothing."""
+    token = _SCHEMA.set(schema)
+    try:
+        yield
+    finally:
+        _SCHEMA.reset(token)
+
+
+def _plugin_check(type_name: str, schema: ServerSchema | None) -> str | None:
+    """Which checker judges a plugin type: `index`, `schema`, or None (not checked).
+
+    The index judges what it covers (its messages know Kestra 1.x and 2.0); a type the index
+    calls unknown but the server's schema has is the server's (a newer core plugin).
+    """
+    if is_covered(type_name) and (
+        resolve_type(type_name) is not None or schema is None or not schema.knows(type_name)
+    ):
+        return "index"
+    if schema is not None and schema.knows(type_name):
+        return "schema"
+    return None
+
+
+def unchecked_plugins(flow: Any, schema: ServerSchema | None = None) -> list[tuple[str, str, str]]:
+    """`(path, kind, type)` of each plugin of `flow` (a parsed flow) whose properties neither
+    the bundled index nor `schema` can check, in document order. With a schema, a type it does
+    not have is an error of `validate_flow`, so nothing is left unchecked."""
+    schema = schema if schema is not None else _SCHEMA.get()
+    if schema is not None:
+        return []
+    out: list[tuple[str, str, str]] = []
+    for parts, kind, mapping in walk_plugin_paths(flow if isinstance(flow, Mapping) else {}):
+        type_name = mapping.get("type")
+        if not isinstance(type_name, str) or not TYPE_RE.fullmatch(type_name):
+            continue
+        if _plugin_check(type_name, None) is None:
+            out.append((format_path(parts), kind, type_name))
+    return out
+
+
+def unchecked_types(flow: Any, schema: ServerSchema | None = None) -> list[str]:
+    """The distinct types of `unchecked_plugins(flow, schema)`, in document order."""
+    return list(dict.fromkeys(t for _p, _k, t in unchecked_plugins(flow, schema)))
 
 
 class _Checker:
-    def __init__(self, flow: Mapping[str, Any], marks: Marks) -> None:
+    def __init__(
+        self, flow: Mapping[str, Any], marks: Marks, schema: ServerSchema | None = None
+    ) -> None:
         self.flow = flow
         self.marks = marks
+        self.schema = schema
         self.result = ValidationResult()
 
     def problem(self, path: Path, message: str) -> None:
@@ -138,6 +224,7 @@ class _Checker:
         self.check_labels()
         self.check_triggers(inputs)
         self.check_dash_references(inputs)
+        self.check_plugins()
         if supplied_inputs is not None:
             self.check_supplied(inputs, supplied_inputs)
         return self.result
@@ -192,7 +279,7 @@ class _Checker:
         name = core_name(task.get("type"))
         if name is None:
             return
-        if name not in KNOWN_CORE_TASKS and "$" not in name:
+        if name not in KNOWN_CORE_TASKS and "$" not in name and not is_covered(task.get("type")):
             self.warn((*path, "type"), f"unknown task of the core plugin: {task.get('type')}")
         own_message = name in ("Dag", "WorkingDirectory", "Worker")
         if name in TASKS_REQUIRED and not own_message and not task.get("tasks"):
@@ -269,6 +356,49 @@ class _Checker:
         cycle = _find_cycle(ids, deps)
         if cycle:
             self.problem((*path, "tasks"), "Cyclic dependency detected: " + ", ".join(cycle))
+
+    # -- plugin properties (the index, or the server's schema) --------------------------
+    def check_plugins(self) -> None:
+        """Every plugin's properties; pluginDefaults values; the types nothing can check."""
+        taken = {p.path for p in self.result.problems}
+        for parts, kind, mapping in walk_plugin_paths(self.flow):
+            type_name = mapping.get("type")
+            if not isinstance(type_name, str) or not TYPE_RE.fullmatch(type_name):
+                continue  # check_type / check_tasks said what is wrong
+            how = _plugin_check(type_name, self.schema)
+            if how is None and self.schema is not None:
+                message = f"unknown type `{type_name}`: {self.schema.source} has no such plugin"
+                self.report(
+                    parts, [PropertyProblem("", message, "error", "type", ("type",))], taken
+                )
+                continue
+            if how is None:
+                if type_name not in self.result.unchecked_types:
+                    self.result.unchecked_types.append(type_name)
+                continue
+            defaults = plugin_defaults(self.flow, type_name)
+            if how == "index":
+                found = check_task(mapping, "", kind, defaults)
+            else:
+                assert self.schema is not None
+                found = self.schema.check(mapping, defaults)
+            self.result.checked_plugins += 1
+            self.report(parts, found, taken)
+        self.report((), check_plugin_defaults(self.flow), taken)
+
+    def report(self, base: Parts, found: Iterable[PropertyProblem], taken: set[str]) -> None:
+        """Add checker findings under `base`; one problem per path (a structural rule that
+        already spoke there, such as `must not be empty`, is not repeated)."""
+        for item in found:
+            path = (*base, *item.rel)
+            text = format_path(path)
+            if text in taken:
+                continue
+            if item.severity == "error":
+                taken.add(text)
+                self.problem(path, item.message)
+            else:
+                self.warn(path, item.message)
 
     # -- inputs ------------------------------------------------------------------------
     def check_inputs(self) -> list[tuple[Path, Mapping[str, Any]]]:
@@ -579,9 +709,18 @@ def _java_regex_error(pattern: str) -> str | None:
 
 
 def validate_flow(
-    flow: Any, marks: Marks | None = None, *, inputs: Mapping[str, Any] | None = None
+    flow: Any,
+    marks: Marks | None = None,
+    *,
+    inputs: Mapping[str, Any] | None = None,
+    schema: ServerSchema | None = None,
 ) -> ValidationResult:
-    """Check a parsed flow; `inputs` (when given) must supply every required input."""
+    """Check a parsed flow; `inputs` (when given) must supply every required input.
+
+    `schema` (default: the one set by `using_schema`, else none) checks the plugins the
+    bundled index does not cover; the others are listed on `unchecked_types`.
+    """
+    schema = schema if schema is not None else _SCHEMA.get()
     marks = marks or Marks()
     if not isinstance(flow, Mapping):
         line, col = marks.at(())
@@ -590,4 +729,4 @@ def validate_flow(
             FlowProblem("", "a flow must be a YAML mapping (id, namespace, tasks, ...)", line, col)
         )
         return result
-    return _Checker(flow, marks).run(inputs)
+    return _Checker(flow, marks, schema).run(inputs)

@@ -66,6 +66,13 @@ class KestraMagics(Magics, Configurable):
         config=True,
         help="What %%kestra_flow displays by default: the rendered flow, the source, or both.",
     )
+    schema = Unicode(
+        "",
+        config=True,
+        help="A Kestra server's flow schema for %%kestra_flow: a server URL whose schema "
+        "`kestra-nb schema pull --server URL` cached, or a JSON file. Plugins outside Kestra's "
+        "core and script tasks are then checked too; empty: the bundled index only.",
+    )
     server = Unicode(
         "",
         config=True,

@@ -2,8 +2,10 @@
 
 `FUNCTIONS` maps a name to `f(*args, **kwargs)` whose parameter names are Kestra's argument
 names. `SERVER_FUNCTIONS` names the functions only a Kestra server can run (key-value store,
-internal storage, HTTP, encryption keys, execution logs); the renderer raises a clear
-"not available" error for them unless the caller supplies an implementation.
+internal storage, HTTP, encryption, execution logs); the renderer raises a clear
+"not available" error for them unless the caller supplies an implementation (`encrypt`
+checks its arguments first, as Kestra does). `CONTEXT_FUNCTIONS` read the template's
+variables (`tasksWithState` reads `tasks`) and take the render context first.
 """
 
 from __future__ import annotations
@@ -13,15 +15,16 @@ import os
 import secrets as _secrets
 import time
 import uuid as _uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import dates, jsonyaml
+from . import runtime as _runtime
 from . import values as _v
 from .datefunctions import DATE_FUNCTIONS
 from .exceptions import PebbleError
 
-__all__ = ["FUNCTIONS", "SERVER_FUNCTIONS"]
+__all__ = ["CONTEXT_FUNCTIONS", "FUNCTIONS", "SERVER_FUNCTIONS"]
 
 _MISSING: Any = object()
 MAX_RANGE_SIZE = 1_000_000
@@ -155,10 +158,12 @@ def nano_id(length: Any = 21, alphabet: Any = None) -> str:
 
 
 def _long_arg(name: str, value: Any) -> int:
-    if value is _MISSING or value is None:
-        raise PebbleError(f"The 'randomInt' function expects an argument '{name}'.")
+    """A `randomInt` bound, with Kestra's messages (`RandomIntFunction`, which says
+    `randomIn()`)."""
+    if value is _MISSING:
+        raise PebbleError(f"The 'randomIn()' function expects an argument {name}")
     if isinstance(value, bool) or not isinstance(value, int):
-        raise PebbleError(f"The '{name}' argument of the 'randomInt' function must be a Long.")
+        raise PebbleError(f"The 'randomIn()' function expects an argument {name} of type Long.")
     return int(value)
 
 
@@ -167,10 +172,41 @@ def random_int(lower: Any = _MISSING, upper: Any = _MISSING) -> int:
     lo = _long_arg("lower", lower)
     hi = _long_arg("upper", upper)
     if hi < lo:
-        raise PebbleError("In 'randomInt' function, 'upper' must be greater than 'lower'.")
+        raise PebbleError("In 'randomIn()' upper is less than lower")
     if hi == lo:
         return lo
     return lo + math.floor(_secrets.randbelow(1 << 53) / (1 << 53) * (hi - lo))
+
+
+def loop_outputs(outputs: Any = None, name: Any = None) -> list[Any]:
+    """Kestra `loopOutputs(outputs, name)` (`LoopOutputsFunction`): the output `name` of each
+    iteration of a Loop task's `outputs` list (`null` for an iteration without it)."""
+    if outputs is None:
+        raise PebbleError("The 'loopOutputs' function expects a non-null argument 'outputs'.")
+    if not isinstance(outputs, list | tuple):
+        raise PebbleError("The 'loopOutputs' function expects 'outputs' to be a list.")
+    if name is None:
+        raise PebbleError("The 'loopOutputs' function expects a non-null argument 'name'.")
+    if not _v.is_string(name):
+        raise PebbleError("The 'loopOutputs' function expects 'name' to be a string.")
+    out: list[Any] = []
+    for iteration in outputs:
+        values = iteration.get("outputs") if isinstance(iteration, Mapping) else None
+        out.append(values.get(name) if isinstance(values, Mapping) else None)
+    return out
+
+
+def _server_only(name: str, *args: Any) -> Any:
+    """A server function called with its arguments checked: the server's implementation."""
+    return _runtime.server_function(name)(*args)
+
+
+def encrypt(key: Any = _MISSING, plaintext: Any = _MISSING) -> Any:
+    """Kestra `encrypt(key, plaintext)`: both arguments are checked here, with Kestra's message
+    (`EncryptFunction`); encrypting needs the server (or a caller's implementation)."""
+    if key is _MISSING or plaintext is _MISSING:
+        raise PebbleError("The 'encrypt' function expects two arguments 'key' and 'plaintext'.")
+    return _server_only("encrypt", key, plaintext)
 
 
 def from_json(json: Any = _MISSING) -> Any:
@@ -237,6 +273,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ksuid": ksuid,
     "nanoId": nano_id,
     "randomInt": random_int,
+    "loopOutputs": loop_outputs,
+    "encrypt": encrypt,
     "fromJson": from_json,
     "json": _json_alias,
     "jsonDecode": _json_alias,
@@ -264,7 +302,49 @@ SERVER_FUNCTIONS: frozenset[str] = frozenset(
         "encrypt",
         "decrypt",
         "subflow",
-        "loopOutputs",
         "i18n",
     }
+)
+
+
+def tasks_with_state(context: Any, state: Any = _MISSING) -> list[dict[str, Any]]:
+    """Kestra `tasksWithState(state)` (`TasksWithStateFunction`): from the `tasks` variable,
+    `{taskId, state}` for each task whose `state` is `state` (case ignored), and `{taskId,
+    state, value}` for each iteration value (`tasks.<id>.<value>.state`) that is. Without a
+    `tasks` variable, `tasks` is missing (a run-time value), as for `{{ tasks.x.state }}`."""
+    if state is _MISSING:
+        raise PebbleError("The 'tasksWithState' function expects an argument 'state'.")
+    wanted = _v.to_string(state).upper()
+    tasks = context.get("tasks", _MISSING) if hasattr(context, "get") else _MISSING
+    if tasks is _MISSING:
+        # Kestra always has `tasks` while a flow runs: without it, this is a run-time value
+        # (a flow preview defers it), not an empty list
+        raise _runtime.missing_root("tasks")
+    found: list[dict[str, Any]] = []  # keys in a Java HashMap's order, as Kestra prints them
+    if not isinstance(tasks, Mapping):
+        return found
+    for task_id, details in tasks.items():
+        if not isinstance(details, Mapping):
+            continue
+        for key, value in details.items():
+            if key == "state" and isinstance(value, str):
+                if value.upper() == wanted:
+                    found.append({"state": value.upper(), "taskId": task_id})
+                continue
+            nested = value.get("state") if isinstance(value, Mapping) else None
+            if isinstance(nested, str) and nested.upper() == wanted:
+                found.append({"state": nested.upper(), "value": key, "taskId": task_id})
+    return found
+
+
+#: functions that read the template's variables: called with the render context first, like
+#: `runtime.CONTEXT_FUNCTIONS` (they override the "not available" stand-in of
+#: `SERVER_FUNCTIONS` of the same name).
+CONTEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {"tasksWithState": tasks_with_state}
+
+# Hook until the environment registers `CONTEXT_FUNCTIONS` itself (one line in
+# `environment.py`): the environment builds its catalogue from `runtime.CONTEXT_FUNCTIONS`,
+# and imports this module first.
+_runtime.CONTEXT_FUNCTIONS.update(
+    {k: f for k, f in CONTEXT_FUNCTIONS.items() if k not in _runtime.CONTEXT_FUNCTIONS}
 )

@@ -4,8 +4,8 @@ Over `httpx` (imported when a client is first built, so `import kestra_nb` and
 `%load_ext kestra_nb` do not pay for it). The operations and their paths are those of
 Kestra's OpenAPI description (`createFlow`, `updateFlow`, `getFlow`, `validateFlows`,
 `createExecution`, `getExecution`, `followExecution`, `followLogsFromExecution`,
-`listLogsFromExecution`, `killExecution`, `getConfiguration`); the open-source server serves
-them with the tenant `main`.
+`listLogsFromExecution`, `killExecution`, `getConfiguration`, `getSchemasFromType`); the
+open-source server serves them with the tenant `main`.
 
 Every request has a timeout; a follow (server-sent events) ends at `id:end`, when the server
 closes the stream, when its `deadline` passes, or when its `Cancel` is triggered from another
@@ -276,6 +276,21 @@ class KestraClient:
         data = self._json("GET", self.api("configs", tenant=False), "reading the configuration")
         version = data.get("version") if isinstance(data, Mapping) else None
         return str(version) if version else "unknown"
+
+    def schema(self, kind: str = "flow") -> dict[str, Any]:
+        """The server's JSON schema of `kind` (`getSchemasFromType`: GET
+        /api/v1/plugins/schemas/{kind}): for `flow`, every plugin the server has. The kind is
+        sent upper-case, as the OpenAPI enum `SchemaType` spells it (Kestra ignores case)."""
+        data = self._json(
+            "GET",
+            self.api(f"plugins/schemas/{self._seg(kind.upper())}", tenant=False),
+            f"reading the {kind} schema",
+        )
+        if not isinstance(data, Mapping):
+            raise ServerError(
+                f"Kestra at {self.url}: the {kind} schema is not a JSON object", reason="protocol"
+            )
+        return dict(data)
 
     def validate(self, source: str) -> list[Violation]:
         """The server's verdict on one or more flows (YAML documents): [] when valid."""

@@ -42,11 +42,20 @@ def test_functions(render, template: str, expected: str) -> None:
         ("{{ range(2000000000, 0, -1) }}", {}, "cannot produce more than"),
         ("{{ range(1, 2, 0) }}", {}, "must be different than 0"),
         ("{{ range('ab', 'c') }}", {}, "Number or String with a length of 1"),
-        ("{{ randomInt(lower) }}", {"lower": 10}, "expects an argument 'upper'"),
-        ("{{ randomInt(upper=1) }}", {}, "expects an argument 'lower'"),
-        ("{{ randomInt() }}", {}, "expects an argument 'lower'"),
-        ("{{ randomInt(lower, upper) }}", {"lower": "1", "upper": "10"}, "must be a Long"),
-        ("{{ randomInt(lower, upper) }}", {"lower": 10, "upper": 1}, "'upper' must be greater"),
+        # Kestra's own messages (RandomIntFunction names itself `randomIn()`)
+        (
+            "{{ randomInt(lower) }}",
+            {"lower": 10},
+            "The 'randomIn()' function expects an argument upper",
+        ),
+        ("{{ randomInt(upper=1) }}", {}, "expects an argument lower"),
+        ("{{ randomInt() }}", {}, "expects an argument lower"),
+        ("{{ randomInt(lower, upper) }}", {"lower": "1", "upper": "10"}, "lower of type Long."),
+        (
+            "{{ randomInt(lower, upper) }}",
+            {"lower": 10, "upper": 1},
+            "In 'randomIn()' upper is less than lower",
+        ),
         ("{{ min('a', 'b') }}", {}, "invalid operands for mathematical comparison [LESS_THAN]"),
     ],
 )
@@ -98,7 +107,8 @@ def test_catalogue_is_callable_directly() -> None:
     assert functions.FUNCTIONS["range"](1, 3) == [1, 2, 3]
     assert functions.FUNCTIONS["max"](1, 5, 3) == 5
     assert functions.FUNCTIONS["fromJson"]('{"a": [1]}') == {"a": [1]}
-    assert not set(functions.FUNCTIONS) & functions.SERVER_FUNCTIONS
+    # `encrypt` checks its arguments locally (Kestra's message), then needs the server
+    assert set(functions.FUNCTIONS) & functions.SERVER_FUNCTIONS == {"encrypt"}
 
 
 CALENDAR = [
@@ -174,3 +184,23 @@ def test_aliases_of_older_versions(render) -> None:
     assert render("{{ jsonDecode('{\"test1\": 1}').test1 }}") == "1"
     assert render("{{ jsonDecode(null) }}") == ""
     assert render("{{ ionDecode('{title:\"Main_Page\"}').title }}") == "Main_Page"
+
+
+def test_tasks_with_state_reads_the_tasks_variable(render) -> None:
+    tasks = {"tasks": {"a": {"state": "success"}, "loop": {"v1": {"state": "SUCCESS"}}}}
+    assert render("{{ tasksWithState('SUCCESS') }}", tasks) == (
+        '[{"state":"SUCCESS","taskId":"a"},{"state":"SUCCESS","value":"v1","taskId":"loop"}]'
+    )
+    assert "tasksWithState" in functions.CONTEXT_FUNCTIONS
+    # no `tasks` at all: a run-time value (a flow preview defers it), never a silent []
+    with pytest.raises(RenderError, match="Unable to find `tasks`"):
+        render("{{ tasksWithState('SUCCESS') }}")
+
+
+def test_encrypt_checks_its_arguments_then_needs_the_server(render) -> None:
+    with pytest.raises(RenderError, match="expects two arguments 'key' and 'plaintext'"):
+        render("{{ encrypt('x') }}")
+    with pytest.raises(RenderError, match="not available outside a Kestra server"):
+        render("{{ encrypt('k', 'x') }}")
+    supplied = Renderer(functions={"encrypt": lambda key, plaintext: f"<{plaintext}>"})
+    assert supplied.render("{{ encrypt('k', 'x') }}") == "<x>"

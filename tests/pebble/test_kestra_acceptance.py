@@ -1451,6 +1451,97 @@ case(
 )
 case("array-subscript-5", "{% set name = person ['first-name'] %}{{ name }}", PERSON, "Bob")
 
+# --- kestra TasksWithStateFunctionTest, LoopOutputsFunctionTest, RandomIntFunctionTest,
+# EncryptDecryptFunctionTest (the cases that need no server) -------------------------------
+HELLO_TASKS = {"tasks": {"hello": {"state": "SUCCESS"}}}
+LOOP_TASKS = {"tasks": {"loop": {"item-1": {"state": "FAILED"}}}}
+for _name, _vars, _tmpl, _out in (
+    ("string-success-empty", HELLO_TASKS, "tasksWithState(state='SUCCESS') is empty", "false"),
+    ("string-success", HELLO_TASKS, "tasksWithState(state='SUCCESS') is not empty", "true"),
+    ("string-failed", HELLO_TASKS, "tasksWithState(state='FAILED') is empty", "true"),
+    ("nested-failed", LOOP_TASKS, "tasksWithState(state='FAILED') is not empty", "true"),
+    ("nested-success", LOOP_TASKS, "tasksWithState(state='SUCCESS') is empty", "true"),
+    ("listed", LOOP_TASKS, "tasksWithState('failed')", '[{"state":"FAILED","value":"item-1","taskId":"loop"}]'),
+):  # fmt: skip
+    case(f"tasks-with-state-{_name}", "{{ " + _tmpl + " }}", _vars, _out)
+case(
+    "tasks-with-state-no-argument",
+    "{{ tasksWithState() }}",
+    HELLO_TASKS,
+    Err("expects an argument 'state'"),
+)
+
+
+def _loop(*iterations: Any) -> dict[str, Any]:
+    return {"outputs": {"myLoop": {"outputs": list(iterations)}}}
+
+
+_A = {"item": {"value": "a", "iteration": I(1)}, "outputs": {"uri": "s3://bucket/a"}}
+_B = {"item": {"value": "b", "iteration": I(2)}, "outputs": {"uri": "s3://bucket/b"}}
+_C = {"item": {"value": "c", "iteration": I(3)}, "outputs": {"uri": "s3://bucket/c"}}
+LOOP = "{{ loopOutputs(outputs.myLoop.outputs, 'uri') }}"
+case(
+    "loop-outputs-all", LOOP, _loop(_A, _B, _C), '["s3://bucket/a","s3://bucket/b","s3://bucket/c"]'
+)
+case(
+    "loop-outputs-missing-key",
+    LOOP.replace("'uri'", "'nonExistentKey'"),
+    _loop(_A, _B),
+    "[null,null]",
+)
+case(
+    "loop-outputs-malformed",
+    LOOP,
+    _loop(_A, {"item": {"value": "b"}}, "not-a-map"),
+    '["s3://bucket/a",null,null]',
+)
+case("loop-outputs-empty", LOOP, _loop(), "[]")
+case(
+    "loop-outputs-no-argument",
+    "{{ loopOutputs() }}",
+    {},
+    Err("expects a non-null argument 'outputs'"),
+)
+case(
+    "loop-outputs-null-name",
+    "{{ loopOutputs([], null) }}",
+    {},
+    Err("expects a non-null argument 'name'"),
+)
+case(
+    "loop-outputs-not-a-list",
+    "{{ loopOutputs('not-a-list', 'uri') }}",
+    {},
+    Err("'outputs' to be a list"),
+)
+RANDOM = "{{ randomInt(lower, upper) }}"
+case(
+    "random-int-upper-below-lower",
+    RANDOM,
+    {"lower": 10, "upper": 1},
+    Err("In 'randomIn()' upper is less than lower"),
+)
+case(
+    "random-int-missing-upper",
+    "{{randomInt(lower)}}",
+    {"lower": 10},
+    Err("expects an argument upper"),
+)
+case(
+    "random-int-strings",
+    RANDOM,
+    {"lower": "1", "upper": "10"},
+    Err("expects an argument lower of type Long."),
+)
+case("random-int-same", RANDOM, {"lower": 10, "upper": 10}, "10")
+case(
+    "encrypt-one-argument",
+    "{{ encrypt('x') }}",
+    {},
+    Err("The 'encrypt' function expects two arguments 'key' and 'plaintext'."),
+)
+
+
 # --- the runner -------------------------------------------------------------------------
 RENDERER = Renderer()
 

@@ -8,7 +8,8 @@ answered 500); each server-sent event's JSON against `Event_Execution_` /
 missing one is 401.
 
 Executions run in a thread, task by task (CREATED -> RUNNING -> SUCCESS or FAILED), with
-`step` seconds between state changes. Supported tasks: `log.Log` (message rendered with
+`step` seconds between state changes. `getSchemasFromType` (`flow`) answers
+`flow_schema.json`. Supported tasks: `log.Log` (message rendered with
 `{{ inputs.x }}`, `{{ secret('X') }}`, `{{ outputs.t.value }}`), `debug.Return` (output
 `value`), `execution.Fail`, `flow.Sleep` (`duration: PT2S`), `output.OutputValues`. Any other
 type is unknown: validate answers a violation, deploy a 422. The logs keep secret values in
@@ -48,6 +49,10 @@ KNOWN_TYPES = {
 }
 TERMINAL = {"SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED"}
 MAX_BODY = 8 * 1024 * 1024
+#: what `getSchemasFromType` answers for `flow`: a small Kestra flow schema (draft 7, one
+#: definition per plugin class, `type` as a const, `Property<T>` as the value or an
+#: expression), with core tasks, a flowable, a trigger and two JDBC plugins
+FLOW_SCHEMA = Path(__file__).with_name("flow_schema.json")
 
 
 def now_iso() -> str:
@@ -491,6 +496,7 @@ class KestraStandin:
 
     ROUTES: ClassVar[list[tuple[str, re.Pattern[str], str]]] = [
         ("GET", re.compile(r"/api/v1/configs"), "getConfiguration"),
+        ("GET", re.compile(r"/api/v1/plugins/schemas/(?P<kind>[^/]+)"), "getSchemasFromType"),
         ("POST", re.compile(r"/api/v1/(?P<t>[^/]+)/flows/validate"), "validateFlows"),
         ("POST", re.compile(r"/api/v1/(?P<t>[^/]+)/flows"), "createFlow"),
         ("GET", re.compile(r"/api/v1/(?P<t>[^/]+)/flows/(?P<ns>[^/]+)/(?P<id>[^/]+)"), "getFlow"),
@@ -539,6 +545,10 @@ class KestraStandin:
             return _error(404, f"Tenant '{tenant}' not found", path)
         if op == "getConfiguration":
             return Answer(200, {"version": self.version, "edition": "OSS", "uuid": "standin"})
+        if op == "getSchemasFromType":
+            if params["kind"].lower() != "flow":  # Kestra reads the enum ignoring case
+                return _error(404, f"No schema for '{params['kind']}' in the stand-in", path)
+            return Answer(200, json.loads(FLOW_SCHEMA.read_text(encoding="utf-8")))
         if op == "validateFlows":
             docs = [d for d in re.split(r"(?m)^---\s*$", request.body.decode()) if d.strip()]
             out = []

@@ -25,14 +25,15 @@ import difflib
 import functools
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
 __all__ = [
     "PropertyProblem",
     "check_flow_keys",
+    "check_plugin_defaults",
     "check_task",
     "index_sources",
     "is_covered",
@@ -42,10 +43,12 @@ __all__ = [
     "plugin_kind",
     "resolve_type",
     "type_properties",
+    "walk_plugin_paths",
     "walk_plugins",
 ]
 
 Severity = Literal["error", "warning"]
+Parts = tuple[str | int, ...]
 PLUGIN_KINDS = ("task", "trigger", "condition", "runner")
 # Flow-level keys holding lists of tasks (Flow / FlowInterface), and of triggers.
 _FLOW_TASK_KEYS = ("tasks", "errors", "finally", "afterExecution")
@@ -66,6 +69,8 @@ class PropertyProblem:
     message: str
     severity: Severity
     key: str | None = None
+    #: where, relative to the plugin checked (`("beforeCommands", 1)`), for line lookups
+    rel: Parts = field(default=(), compare=False)
 
 
 @functools.cache
@@ -156,6 +161,12 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
+def _fmt(path: str, parts: Parts) -> str:
+    for part in parts:
+        path = _join(path, part)
+    return path
+
+
 def _suggest(word: str, candidates: Sequence[str]) -> str:
     """` (did you mean X?)` for the closest candidate, or ''."""
     lowered = {c.lower(): c for c in candidates}
@@ -188,8 +199,8 @@ def _scalar_text(value: object) -> str | None:
     return None
 
 
-def _shape_error(value: Any, shape: Mapping[str, Any], path: str) -> tuple[str, str] | None:
-    """(path, message) of the first way `value` does not fit `shape`, else None."""
+def _shape_error(value: Any, shape: Mapping[str, Any], path: Parts) -> tuple[Parts, str] | None:
+    """(relative path, message) of the first way `value` does not fit `shape`, else None."""
     kind = shape.get("t", "any")
     expr = bool(shape.get("expr"))
     if value is None or kind == "any":
@@ -228,7 +239,7 @@ def _shape_error(value: Any, shape: Mapping[str, Any], path: str) -> tuple[str, 
         if not isinstance(value, list):
             return path, f"expects a list, got {_describe(value)}"
         for i, item in enumerate(value):
-            found = _shape_error(item, shape.get("of", {}), _join(path, i))
+            found = _shape_error(item, shape.get("of", {}), (*path, i))
             if found:
                 return found
         return None
@@ -238,7 +249,7 @@ def _shape_error(value: Any, shape: Mapping[str, Any], path: str) -> tuple[str, 
         if not isinstance(value, Mapping):
             return path, f"expects a mapping, got {_describe(value)}"
         for key, item in value.items():
-            found = _shape_error(item, shape.get("of", {}), _join(path, str(key)))
+            found = _shape_error(item, shape.get("of", {}), (*path, str(key)))
             if found:
                 return found
         return None
@@ -289,8 +300,8 @@ def _check_task(
 ) -> list[PropertyProblem]:
     problems: list[PropertyProblem] = []
 
-    def add(where: str, message: str, severity: Severity = "error", key: str | None = None) -> None:
-        problems.append(PropertyProblem(where, message, severity, key))
+    def add(rel: Parts, message: str, severity: Severity = "error", key: str | None = None) -> None:
+        problems.append(PropertyProblem(_fmt(path, rel), message, severity, key, rel))
 
     if not isinstance(task, Mapping):
         return [PropertyProblem(path, "must be a mapping", "error", None)]
@@ -299,7 +310,7 @@ def _check_task(
         return problems
     index = load_index()
     canonical = resolve_type(type_name)
-    type_path = _join(path, "type")
+    type_path: Parts = ("type",)
     if canonical is None:
         add(type_path, f"unknown type `{type_name}`{_suggest_type(type_name)}", key="type")
         return problems
@@ -328,10 +339,29 @@ def _check_task(
             "type",
         )
     props: Mapping[str, Mapping[str, Any]] = entry["props"]
+    _check_values(task, canonical, props, add)
+    for name, prop in props.items():
+        if name == "type" or _present(task, name, prop) or _present(defaults, name, prop):
+            continue
+        if prop.get("required"):
+            add((name,), f"missing required property `{name}`", key=name)
+        elif prop.get("required_in"):
+            version = prop["required_in"]
+            add((name,), f"`{name}` is required by Kestra {version}", "warning", name)
+    return problems
+
+
+def _check_values(
+    values: Mapping[str, Any],
+    canonical: str,
+    props: Mapping[str, Mapping[str, Any]],
+    add: Callable[..., None],
+) -> None:
+    """Unknown, deprecated or version-specific keys of `values`, and values of the wrong shape."""
     by_alias = {a: name for name, prop in props.items() for a in prop.get("aliases", [])}
     visible = sorted(n for n, p in props.items() if not p.get("hidden"))
-    for key, value in task.items():
-        where = _join(path, str(key))
+    for key, value in values.items():
+        where: Parts = (str(key),)
         name = by_alias.get(key, key) if isinstance(key, str) else None
         prop = props.get(name) if name is not None else None
         if prop is None:
@@ -349,15 +379,61 @@ def _check_task(
             add(found[0], f"{found[1]} (only Kestra 2.0 accepts this form)", "warning", str(key))
         elif found:
             add(found[0], f"`{key}` {found[1]}" if found[0] == where else found[1], key=str(key))
-    for name, prop in props.items():
-        if name == "type" or _present(task, name, prop) or _present(defaults, name, prop):
+
+
+def check_plugin_defaults(flow: Mapping[str, Any]) -> list[PropertyProblem]:
+    """Problems of the `values` of a flow's `pluginDefaults` (or `taskDefaults`) entries.
+
+    An entry naming one indexed type (or alias) has its values checked as that type's
+    properties (unknown key, wrong shape, deprecation; nothing is "missing": defaults are
+    partial); an unknown type in a covered package is an error. An entry naming a package
+    prefix applies to many types and is left alone. `rel` of each problem is its path from
+    the flow's root.
+    """
+    problems: list[PropertyProblem] = []
+    if not isinstance(flow, Mapping):
+        return problems
+    for section in ("pluginDefaults", "taskDefaults"):
+        entries = flow.get(section)
+        if not isinstance(entries, list):
             continue
-        if prop.get("required"):
-            add(_join(path, name), f"missing required property `{name}`", key=name)
-        elif prop.get("required_in"):
-            version = prop["required_in"]
-            add(_join(path, name), f"`{name}` is required by Kestra {version}", "warning", name)
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, Mapping) or not isinstance(entry.get("type"), str):
+                continue
+            base = f"{section}[{i}]"
+            root: Parts = (section, i)
+            type_name = entry["type"]
+            canonical = resolve_type(type_name)
+
+            def add(
+                rel: Parts,
+                message: str,
+                severity: Severity = "error",
+                key: str | None = None,
+                _root: Parts = root,
+            ) -> None:
+                full: Parts = (*_root, "values", *rel)
+                problems.append(PropertyProblem(_fmt("", full), message, severity, key, full))
+
+            if canonical is None:
+                if _is_type_name(type_name) and is_covered(type_name):
+                    message = f"unknown type `{type_name}`{_suggest_type(type_name)}"
+                    problems.append(
+                        PropertyProblem(f"{base}.type", message, "error", "type", (*root, "type"))
+                    )
+                continue
+            values = entry.get("values")
+            if isinstance(values, Mapping):
+                props = load_index()["types"][canonical]["props"]
+                _check_values(values, canonical, props, add)
     return problems
+
+
+def _is_type_name(name: str) -> bool:
+    """A full class name (`io.kestra.plugin.core.log.Log`), not a package prefix: its last
+    segment starts with an upper-case letter, as Java class names do."""
+    last = name.rsplit(".", 1)[-1]
+    return "." in name and last[:1].isupper()
 
 
 def _present(mapping: Mapping[str, Any], name: str, prop: Mapping[str, Any]) -> bool:
@@ -375,6 +451,12 @@ def walk_plugins(flow: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[st
     runners (`tasks`, `then`, `cases`, a Dag's `tasks[].task`, `conditions`, `taskRunner`, ...).
     Plugins of types outside the index are yielded but not descended into.
     """
+    for parts, kind, mapping in walk_plugin_paths(flow):
+        yield _fmt("", parts), kind, mapping
+
+
+def walk_plugin_paths(flow: Mapping[str, Any]) -> Iterator[tuple[Parts, str, Mapping[str, Any]]]:
+    """`walk_plugins` with each path as a tuple of keys and indexes (`("tasks", 0, "then", 1)`)."""
     if not isinstance(flow, Mapping):
         return
     for key in (*_FLOW_TASK_KEYS, "triggers"):
@@ -382,10 +464,12 @@ def walk_plugins(flow: Mapping[str, Any]) -> Iterator[tuple[str, str, Mapping[st
         if isinstance(value, list):
             kind = "trigger" if key == "triggers" else "task"
             for i, item in enumerate(value):
-                yield from _walk_plugin(item, f"{key}[{i}]", kind)
+                yield from _walk_plugin(item, (key, i), kind)
 
 
-def _walk_plugin(value: Any, path: str, kind: str) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+def _walk_plugin(
+    value: Any, path: Parts, kind: str
+) -> Iterator[tuple[Parts, str, Mapping[str, Any]]]:
     if not isinstance(value, Mapping):
         return
     yield path, kind, value
@@ -394,27 +478,27 @@ def _walk_plugin(value: Any, path: str, kind: str) -> Iterator[tuple[str, str, M
     for key, item in value.items():  # document order
         prop = props.get(key) if isinstance(key, str) else None
         if prop is not None and _plugin_kinds_in(prop["shape"]):
-            yield from _walk_shape(item, prop["shape"], _join(path, key))
+            yield from _walk_shape(item, prop["shape"], (*path, key))
 
 
 def _walk_shape(
-    value: Any, shape: Mapping[str, Any], path: str
-) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    value: Any, shape: Mapping[str, Any], path: Parts
+) -> Iterator[tuple[Parts, str, Mapping[str, Any]]]:
     kind = shape.get("t")
     if kind in PLUGIN_KINDS:
         yield from _walk_plugin(value, path, str(kind))
     elif kind == "list" and isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _walk_shape(item, shape.get("of", {}), _join(path, i))
+            yield from _walk_shape(item, shape.get("of", {}), (*path, i))
     elif kind == "map" and isinstance(value, Mapping):
         for key, item in value.items():
-            yield from _walk_shape(item, shape.get("of", {}), _join(path, str(key)))
+            yield from _walk_shape(item, shape.get("of", {}), (*path, str(key)))
     elif kind == "object" and shape.get("class") and isinstance(value, Mapping):
         props = load_index()["objects"].get(shape["class"], {}).get("props", {})
         for key, item in value.items():
             prop = props.get(key) if isinstance(key, str) else None
             if prop is not None:
-                yield from _walk_shape(item, prop["shape"], _join(path, key))
+                yield from _walk_shape(item, prop["shape"], (*path, key))
 
 
 def plugin_defaults(flow: Mapping[str, Any], type_name: str) -> dict[str, Any]:
