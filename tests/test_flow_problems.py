@@ -82,7 +82,7 @@ id: blocks
 namespace: company.team
 tasks:
   - id: literal
-    type: io.kestra.plugin.scripts.shell.Commands
+    type: io.kestra.plugin.scripts.shell.Script
     script: |
       echo start
 
@@ -237,7 +237,7 @@ def test_secret_through_filters_never_in_a_problem() -> None:
           - {id: pin, type: SECRET}
         tasks:
           - id: t
-            type: io.kestra.plugin.scripts.shell.Commands
+            type: io.kestra.plugin.scripts.shell.Script
             script: |
               echo "{{ secret('API_TOKEN') | upper | number }}"
               echo "{{ secret('API_TOKEN') | reverse | date('yyyy') }}"

@@ -147,12 +147,10 @@ def test_the_schema_checks_every_plugin_of_the_server(schema: ServerSchema) -> N
         .replace("    sql: SELECT 2\n", "    sql: SELECT 2\n    transaction: [yes]\n")
     )
     assert check(bad, schema) == [
-        "tasks[0].sqll (line 7, column 5): unknown property `sqll` of "
-        f"`{QUERY}` (did you mean `sql`?)",
-        "tasks[0].fetchType (line 8, column 5): `fetchType` expects one of STORE, FETCH, "
-        "FETCH_ONE, NONE",
-        "tasks[0].sql (line 4, column 5): missing required property `sql`",
-        "tasks[1].transaction (line 13, column 5): `transaction` expects a boolean, got a list",
+        f"tasks[0].sqll · line 7 · unknown property `sqll` of `{QUERY}` (did you mean `sql`?)",
+        "tasks[0].fetchType · line 8 · `fetchType` expects one of STORE, FETCH, FETCH_ONE, NONE",
+        "tasks[0].sql · line 4 · missing required property `sql`",
+        "tasks[1].transaction · line 13 · `transaction` expects a boolean, got a list",
     ]
     data, marks, _ = load_flow_yaml(JDBC_FLOW)
     assert validate_flow(data, marks, schema=schema).unchecked_types == []
@@ -162,9 +160,7 @@ def test_expressions_and_plugin_defaults_are_accepted(schema: ServerSchema) -> N
     text = JDBC_FLOW.replace("FETCH_ONE", '"{{ inputs.fetch }}"').replace(
         "    url: jdbc:postgresql://db:5432/app\n", ""
     )
-    assert check(text, schema) == [
-        "tasks[0].url (line 4, column 5): missing required property `url`"
-    ]
+    assert check(text, schema) == ["tasks[0].url · line 4 · missing required property `url`"]
     defaults = text + (
         "pluginDefaults:\n  - type: io.kestra.plugin.jdbc.postgresql\n"
         "    values:\n      url: jdbc:postgresql://db/app\n"
@@ -175,7 +171,7 @@ def test_expressions_and_plugin_defaults_are_accepted(schema: ServerSchema) -> N
 def test_a_type_the_server_does_not_have_is_an_error(schema: ServerSchema) -> None:
     text = JDBC_FLOW.replace("postgresql.Queries", "postgresql.Querys")
     assert check(text, schema) == [
-        "tasks[1].type (line 10, column 5): unknown type "
+        "tasks[1].type · line 10 · unknown type "
         "`io.kestra.plugin.jdbc.postgresql.Querys`: " + str(FLOW_SCHEMA) + " has no such plugin"
     ]
 
@@ -184,9 +180,9 @@ def test_core_plugins_stay_with_the_index(schema: ServerSchema) -> None:
     """The index knows Kestra 1.x/2.0 differences: it judges core tasks, even with a schema."""
     text = JDBC_FLOW.replace("message: done", "mesage: done")
     assert check(text, schema) == [
-        "tasks[2].mesage (line 15, column 5): unknown property `mesage` of "
+        "tasks[2].mesage · line 15 · unknown property `mesage` of "
         "`io.kestra.plugin.core.log.Log` (did you mean `message`?)",
-        "tasks[2].message (line 13, column 5): missing required property `message`",
+        "tasks[2].message · line 13 · missing required property `message`",
     ]
 
 
@@ -241,7 +237,37 @@ def test_cli_flow_verdict_and_schema_option(
     (tmp_path / "report.yml").write_text(JDBC_FLOW.replace("sql: SELECT 1", "sqll: SELECT 1"))
     assert main(["flow", "report.yml", "--schema", str(FLOW_SCHEMA)]) == 1
     out, _ = capsys.readouterr()
-    assert "report.yml: tasks[0].sqll (line 7, column 5): unknown property `sqll`" in out
+    assert "report.yml: tasks[0].sqll · line 7 · unknown property `sqll`" in out
     assert main(["flow", "report.yml", "--schema", "http://nowhere.invalid:9"]) == 2
     _, err = capsys.readouterr()
     assert "run kestra-nb schema pull --server http://nowhere.invalid:9" in err
+
+
+@pytest.mark.kernel
+def test_kestra_magics_schema_checks_plugins_in_a_cell(tmp_path: Path) -> None:
+    """`%config KestraMagics.schema = FILE`: the cell checks what the server has too."""
+    import shutil
+
+    from tests.kernel import NotebookRunner
+
+    shutil.copy(FLOW_SCHEMA, tmp_path / "schema.json")
+    cell = "%%kestra_flow\n" + JDBC_FLOW.replace("sql: SELECT 1", "sqll: SELECT 1")
+    runner = NotebookRunner(tmp_path)
+    nb = runner.run(
+        [
+            "%load_ext kestra_nb",
+            "%%kestra_flow\n" + JDBC_FLOW,
+            "%config KestraMagics.schema = 'schema.json'",
+            "%%kestra_flow\n" + JDBC_FLOW,
+            cell,
+            "%config KestraMagics.schema = 'http://127.0.0.1:9'",
+            "%%kestra_flow\n" + JDBC_FLOW,
+        ],
+        env={"SECRET_DB_URL": base64.b64encode(b"jdbc:postgresql://db/app").decode()},
+    )
+    assert "2 plugin tasks not checked" in runner.text(nb, 1)
+    assert "2 plugin tasks not checked" in runner.text(nb, 1)
+    assert "not checked" not in runner.text(nb, 3)  # the schema checked them: valid
+    # the cell's own line numbers: the magic line is line 1
+    assert "tasks[0].sqll · line 8 · unknown property `sqll`" in runner.text(nb, 4)
+    assert "kestra-nb schema pull --server http://127.0.0.1:9" in runner.text(nb, 6)

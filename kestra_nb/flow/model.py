@@ -33,6 +33,7 @@ from ..sources import SecretsLike, SecretSource, as_source
 from . import display, hints
 from .evaluation import Deferred, RenderProblem, RenderResult, evaluate_flow
 from .inputs import INPUT_TYPES, MISSING, lookup_supplied
+from .schema import ServerSchema
 from .source import Marks, format_path, load_flow_yaml
 from .tasks import walk_tasks
 from .validation import validate_flow
@@ -56,6 +57,7 @@ class KestraFlow:
     deferred: list[Deferred]
     warnings: list[FlowProblem]
     errors: list[RenderProblem]
+    unchecked_types: list[str]  # plugin types neither the index nor a server schema checked
 
     def __init__(
         self,
@@ -99,6 +101,7 @@ class KestraFlow:
         execution: Mapping[str, Any] | None = None,
         first_line: int = 1,
         hints_for: str = "python",
+        schema: ServerSchema | None = None,
     ) -> KestraFlow:
         """Parse, validate and render `text`.
 
@@ -114,7 +117,8 @@ class KestraFlow:
         variable (`id`, `startDate`). `first_line`: the line number of the text's first line,
         as the editor shows it (1 for a file, 2 in a `%%kestra_flow` cell). `hints_for`:
         who reads the problems' hints, one of `kestra_nb.flow.hints.AUDIENCES` ("python",
-        "notebook", "cli").
+        "notebook", "cli"). `schema`: a server's flow schema (`kestra_nb.flow.schema`), which
+        checks the plugins the bundled index does not cover.
         Raises `FlowError` listing every problem (structural, input and render ones, in line
         order) when `text` is not a valid flow.
         """
@@ -128,10 +132,12 @@ class KestraFlow:
         store, env = _sources(secrets, environ, renderer)
         data, marks, problems = load_flow_yaml(text, first_line=first_line)
         warnings: list[FlowProblem] = []
+        unchecked: list[str] = []
         if data is not None:
-            result = validate_flow(data, marks, inputs=inputs)
+            result = validate_flow(data, marks, inputs=inputs, schema=schema)
             problems = [*problems, *result.problems]
             warnings = result.warnings
+            unchecked = result.unchecked_types
         problems = [_with_hint(p, data, inputs, hints_for) for p in problems]
         engine = renderer if renderer is not None else Renderer(secrets=store, environ=env)
         envs = envs_from(env) if env is not None else dict(engine.envs)
@@ -160,6 +166,7 @@ class KestraFlow:
             raise FlowError(_masked(_sorted(problems), store))
         rendered = evaluate()
         flow = cls(text, data, marks, rendered, warnings)
+        flow.unchecked_types = unchecked  # plugins neither the index nor a schema checked
         # Every value of the store is hidden, not only those `secret()` reads: a secret given
         # as a plain input (`inputs.token`) is rendered, and quoted by an input's error message.
         named = []

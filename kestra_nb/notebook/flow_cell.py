@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 from ..errors import FlowError, KestraNbError
 from ..flow import KestraFlow
 from ..flow.display import SHOW_CHOICES
+from ..flow.schema import load_schema
 from ..secrets import SecretStore
 from .session import KernelSession, masker_subscriber
 
@@ -83,7 +84,9 @@ def run_flow_cell(
     if args.env:
         store, environ = cell_context(session, args.env, fail)
     flow: KestraFlow | None = None
+    schema_source = str(getattr(session.magics, "schema", "") or "")  # %config KestraMagics
     try:
+        schema = load_schema(schema_source) if schema_source else None
         flow = KestraFlow.from_yaml(
             cell,
             secrets=store,
@@ -91,6 +94,7 @@ def run_flow_cell(
             environ=environ,
             first_line=FIRST_LINE,
             hints_for="notebook",
+            schema=schema,
         )
     except FlowError as exc:
         if not (deploying and force):
