@@ -298,6 +298,7 @@ def test_deploy_run_file_no_wait_force(run_notebook: NotebookRunner, kestra: Kes
         cell("%%kestra_flow --run --no-wait", HELLO),
         "_kestra_execution.state",
         cell("%%kestra_flow --deploy", INVALID),
+        cell("%%kestra_flow --deploy --force", INVALID),
         cell("%%kestra_flow --deploy", UNKNOWN_FILTER),
         cell("%%kestra_flow --deploy --force", UNKNOWN_FILTER),
     ]
@@ -319,12 +320,15 @@ def test_deploy_run_file_no_wait_force(run_notebook: NotebookRunner, kestra: Kes
         ("data.csv", b"a,b\n1,2\n")
     ]
     assert "started" in out[5] and "SUCCESS" not in out[5].split("started", 1)[1]
-    refused = out[7]
-    assert "Kestra: line 9: tasks[1].type: Invalid type" in refused  # the cell's line
+    local = out[7]  # the property index knows the type is wrong: refused before any request
+    assert "tasks[1].type · line 9 · unknown type `io.kestra.plugin.core.log.Lg`" in local
+    assert "(not deployed: --force deploys anyway)" in local
+    refused = out[8]  # --force sends it: the server's refusal, at the cell's line
+    assert "Kestra: line 9: tasks[1].type: Invalid type" in refused
     assert "UsageError: Kestra refused company.team.invalid" in refused
-    assert "UsageError: not deployed: 1 local error above (--force deploys anyway)" in out[8]
-    assert "tasks[0].message · line 7 · Filter [uper] does not exist." in out[8]
-    assert "deployed company.team.local_error revision 1 (created)" in out[9]
+    assert "UsageError: not deployed: 1 local error above (--force deploys anyway)" in out[9]
+    assert "tasks[0].message · line 7 · Filter [uper] does not exist." in out[9]
+    assert "deployed company.team.local_error revision 1 (created)" in out[10]
     saved = (run_notebook.workdir / "executed.ipynb").read_text(encoding="utf-8")
     for form in (*FORMS, PASSWORD):
         assert form not in saved, form
