@@ -73,13 +73,13 @@ class MaskStream:
     def _emit(self, final: bool) -> str:
         buf = "".join(self._parts)
         masker = self._masker
-        scanner = masker.scanner()
-        if scanner is None:
+        view = masker.view()
+        if view.scanner is None:
             cut = len(buf)
             ranges: list[list[int]] = []
         else:
-            ranges = scanner.ranges(buf)
-            cut = len(buf) if final else scanner.safe_cut(buf, ranges)
+            ranges = view.ranges(buf)
+            cut = len(buf) if final else view.safe_cut(buf, ranges)
         head = replace_ranges(buf[:cut], [r for r in ranges if r[1] <= cut], masker.placeholder)
         rest = buf[cut:]
         self._parts = [rest] if rest else []

@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
+from typing import NamedTuple
 from urllib.parse import quote, quote_plus
 
 __all__ = [
@@ -18,7 +20,10 @@ __all__ = [
     "TRUNCATION_KEY",
     "TRUNCATION_MIN",
     "WRAP_WIDTHS",
+    "ShortForm",
+    "find_short_base64",
     "secret_variants",
+    "short_base64_forms",
 ]
 
 # Derived variants (encodings, lines) shorter than this are dropped: too many false positives.
@@ -35,6 +40,10 @@ WRAP_WIDTHS = (64, 76)
 # text keeps following that variant.
 TRUNCATION_MIN = 32
 TRUNCATION_KEY = 16
+
+
+# Characters that percent, JSON, repr and HTML escaping all leave as they are.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]+")
 
 
 def _b64_core(data: bytes, offset: int, urlsafe: bool) -> str:
@@ -88,15 +97,18 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
         for offset in range(3):
             name = kind if offset == 0 else f"{kind}-offset{offset}"
             derived.append((name, _b64_core(raw, offset, urlsafe)))
-    derived.append(("percent", quote(value, safe="")))
-    derived.append(("percent", quote(value)))
-    derived.append(("percent-plus", quote_plus(value, safe="")))
-    derived.append(("percent-plus", quote_plus(value)))
-    derived.append(("json", json.dumps(value, ensure_ascii=False)[1:-1]))
-    derived.append(("json-ascii", json.dumps(value)[1:-1]))
-    derived.extend(("repr", text) for text in _repr_inner(value))
-    derived.append(("html", html.escape(value)))
-    derived.append(("html", html.escape(value, quote=False)))
+    # A value of letters, digits and `_.-~` (most API tokens) is its own percent, JSON,
+    # repr and HTML form: nothing to compute (a quarter of the cost of loading many secrets).
+    if not _PLAIN.fullmatch(value):
+        derived.append(("percent", quote(value, safe="")))
+        derived.append(("percent", quote(value)))
+        derived.append(("percent-plus", quote_plus(value, safe="")))
+        derived.append(("percent-plus", quote_plus(value)))
+        derived.append(("json", json.dumps(value, ensure_ascii=False)[1:-1]))
+        derived.append(("json-ascii", json.dumps(value)[1:-1]))
+        derived.extend(("repr", text) for text in _repr_inner(value))
+        derived.append(("html", html.escape(value)))
+        derived.append(("html", html.escape(value, quote=False)))
 
     seen = {value}
     out = [("literal", value)]
@@ -109,3 +121,73 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
             seen.add(text)
             out.append((kind, text))
     return out
+
+
+# Base64 of a short value inside a longer encoded text (`user:pa55` in a Basic auth header):
+# its offset forms are shorter than `MIN_DERIVED_LENGTH` and would mask ordinary text, so
+# each occurrence of one is first decoded in place and kept only when the decoded bytes are
+# the value's (32 bits of evidence for a 4-byte value, not 24).
+_B64_STD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_B64_URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+# The shortest offset form checked this way (shorter ones would be looked up everywhere).
+_SHORT_FORM_MIN = 4
+
+
+class ShortForm(NamedTuple):
+    """One base64 offset form of a value too short to be a pattern, checked by decoding."""
+
+    core: str  # the characters fixed by the value alone (`_b64_core`)
+    offset: int  # bytes before the value in its 3-byte group
+    urlsafe: bool
+    raw: bytes  # the value's UTF-8 bytes (kept with the masker's other forms, never shown)
+    kind: str
+    name: str | None
+
+
+def short_base64_forms(value: str, name: str | None = None) -> list[ShortForm]:
+    """The base64 offset forms of `value` that `secret_variants` leaves out for being
+    shorter than `MIN_DERIVED_LENGTH` (a 4-byte value's forms have 4 or 5 characters)."""
+    raw = value.encode("utf-8", "surrogatepass")
+    forms: list[ShortForm] = []
+    for urlsafe, kind in ((False, "base64"), (True, "base64url")):
+        for offset in range(3):
+            core = _b64_core(raw, offset, urlsafe)
+            if _SHORT_FORM_MIN <= len(core) < MIN_DERIVED_LENGTH:
+                label = kind if offset == 0 else f"{kind}-offset{offset}"
+                forms.append(ShortForm(core, offset, urlsafe, raw, label, name))
+    return forms
+
+
+def find_short_base64(text: str, forms: list[ShortForm]) -> list[tuple[int, int, ShortForm]]:
+    """`(start, end, form)` of each place in `text` whose base64, decoded in place, holds a
+    form's value at the form's offset; the range covers every character that carries a bit
+    of the value."""
+    found: list[tuple[int, int, ShortForm]] = []
+    for form in forms:
+        pos = text.find(form.core)
+        while pos >= 0:
+            span = _decode_at(text, pos, form)
+            if span is not None:
+                found.append((*span, form))
+            pos = text.find(form.core, pos + 1)
+    return found
+
+
+def _decode_at(text: str, pos: int, form: ShortForm) -> tuple[int, int] | None:
+    k, size = form.offset, len(form.raw)
+    group = pos - (-(-8 * k // 6))  # where the 3-byte group holding the value starts
+    low, high = group + 8 * k // 6, group - (-(8 * (k + size)) // 6)  # chars with its bits
+    if low < 0 or high > len(text):
+        return None
+    alphabet = _B64_URL if form.urlsafe else _B64_STD
+    chars = []
+    for j in range(group, group + 4 * -(-(k + size) // 3)):
+        c = text[j] if 0 <= j < len(text) else "A"
+        if c not in alphabet:
+            if low <= j < high:
+                return None
+            c = "A"
+        chars.append(c)
+    encoded = "".join(chars)
+    data = base64.urlsafe_b64decode(encoded) if form.urlsafe else base64.b64decode(encoded)
+    return (low, high) if data[k : k + size] == form.raw else None

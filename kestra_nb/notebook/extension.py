@@ -68,24 +68,27 @@ def load(ip: InteractiveShell, *, auto: bool = False) -> KernelSession:
     environ: dict[str, str] = {}
     env_problems += merge_envs(environ, dict(os.environ))
     session = KernelSession(ip, store, masker, environ, magics)
-    unsubscribe = store.subscribe(masker_subscriber(masker))
-    if callable(unsubscribe):
-        session._teardown.append(unsubscribe)
-    magics.session = session
-    set_current(session)
     env_count = len(environ)
-    try:
-        _install(session)
-        found = next(iter(find_env_files(names=magics.env_files)), None)
-        loaded = None
-        if found is not None:
-            try:
-                loaded = session.load_env_file(found)
-            except (KestraNbError, OSError) as exc:
-                env_problems.append(f"{found}: not loaded: {one_line(exc)}")
-    except BaseException:
-        unload(ip)
-        raise
+    # Every value of the environment and of the env file, then one masker build on this
+    # (the shell) thread when the batch ends: never one per secret, never on IOPub.
+    with masker.batch():
+        unsubscribe = store.subscribe(masker_subscriber(masker))
+        if callable(unsubscribe):
+            session._teardown.append(unsubscribe)
+        magics.session = session
+        set_current(session)
+        try:
+            _install(session)
+            found = next(iter(find_env_files(names=magics.env_files)), None)
+            loaded = None
+            if found is not None:
+                try:
+                    loaded = session.load_env_file(found)
+                except (KestraNbError, OSError) as exc:
+                    env_problems.append(f"{found}: not loaded: {one_line(exc)}")
+        except BaseException:
+            unload(ip)
+            raise
     session.auto = auto
     session.announcement = _announcement(session, from_environ, env_count, env_problems, loaded)
     if auto and not _in_cell():

@@ -107,7 +107,8 @@ class KernelSession:
         flow = KestraFlow.from_yaml(
             text, secrets=self.store, inputs=inputs, environ=self.environ, **options
         )
-        flow.register_secrets(self.masker)
+        with self.masker.batch():  # one build for all of them, on this (the shell) thread
+            flow.register_secrets(self.masker)
         return flow
 
     def status_lines(self) -> list[str]:
@@ -149,7 +150,9 @@ class KernelSession:
             raise IsADirectoryError(21, "is a directory, not a dotenv file", str(resolved))
         if not resolved.is_file():
             raise FileNotFoundError(2, "no such file", str(resolved))
-        report = target_store.load_dotenv(resolved, warn=False)  # problems: on the report
+        # One masker build for the whole file, on this thread (the shell's), when it ends.
+        with self.masker.batch():
+            report = target_store.load_dotenv(resolved, warn=False)  # problems: on the report
         envs = {k: v for k, v in report.environ.items() if k.startswith(ENV_PREFIX)}
         clashes = merge_envs(target_environ, envs)
         result = EnvFileLoad(resolved, len(report.secret_names), len(envs) - len(clashes))
@@ -163,11 +166,14 @@ class KernelSession:
 
 
 def masker_subscriber(masker: Masker) -> Callable[[str, str], None]:
-    """A store subscriber that registers each value with `masker`; a value too short to mask
-    is said in one `kestra_nb:` line on stderr (naming the key, never the value)."""
+    """A store subscriber that registers each value with `masker` and has it built at once,
+    on the thread that added the value (the shell's; inside a `Masker.batch`, at the batch's
+    end); a value too short to mask is said in one `kestra_nb:` line on stderr (naming the
+    key, never the value)."""
 
     def register(name: str, value: str) -> None:
         note = masker.register(value, name)
+        masker.prepare()
         if note is not None:
             print(f"kestra_nb: {note}", file=sys.stderr)
 
