@@ -178,12 +178,17 @@ def test_channel_is_masked_and_text_around_intact(
         assert "ZeroDivisionError" in joined
 
 
-def test_binary_payloads_are_left_alone(leaky: tuple[Path, nbformat.NotebookNode]) -> None:
+def test_binary_payloads_holding_a_secret_are_withheld(
+    leaky: tuple[Path, nbformat.NotebookNode],
+) -> None:
     _, nb = leaky
     (out,) = nb.cells[_cell(nb, "image payload")].outputs
-    # the payload holds the base64 variant of a registered secret, and stays intact
-    assert out["data"]["image/png"] == "iVBORw0KGgo" + base64.b64encode(OTHER.encode()).decode()
-    assert out["data"]["text/plain"] == "before ****** after"
+    # the payload holds the base64 variant of a registered secret: never edited (that would
+    # corrupt it), withheld, and said in the masked text/plain (issue 14)
+    assert "image/png" not in out["data"]
+    note, text = out["data"]["text/plain"].split("\n")
+    assert note == "[image/png withheld by kestra_nb: it holds a secret]"
+    assert text == "before ****** after"
 
 
 def test_saved_notebook_holds_no_variant(leaky: tuple[Path, nbformat.NotebookNode]) -> None:

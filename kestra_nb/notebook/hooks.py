@@ -22,8 +22,19 @@ Where each channel is hooked, and why there (see `docs/secrets-and-masking.md`):
   hooks are thread-local). Widget comm messages are not touched (masking a trait would
   write `******` back into the widget's model).
 
-Base64 image payloads (`image/png`, `image/jpeg`, ...) are left alone: they are not text,
-and a short secret could match inside them by chance and corrupt the image.
+- **binary and markup payloads**: a binary mimetype (`image/png`, `application/pdf`, audio,
+  video, ...) is never edited (a short secret could match inside it by chance and corrupt
+  it); when its bytes, or their base64, hold a form of a secret, it is withheld and a
+  `text/plain` note stands in. Bytes anywhere else (metadata, other mimetypes) are masked as
+  UTF-8 text before jupyter_client base64-encodes them. A markup mimetype (`text/html`,
+  `image/svg+xml`, `text/markdown`) is also checked on its visible text (tags removed,
+  entities unescaped): a value split across tags (pygments' `<span>`s) is found there, and
+  that representation is dropped for the masked `text/plain`.
+- **IPython's history** (`history_manager.outputs`, `output_hist_reprs`, `exceptions`: what
+  `%notebook`, `%history -o` and the history database read) is masked after each cell, and
+  again whenever new secrets have been registered since.
+- **`obj?`**: the inspector's `Length:` field is dropped when the object's string form
+  holds a secret (the rest is masked as any reply).
 
 Everything is removable (`OutputMasking.uninstall`), and `enabled = False` passes output
 through unmasked (text already held back is still released masked).
@@ -31,8 +42,12 @@ through unmasked (text already held back is still released masked).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import html
 import io
+import re
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -43,9 +58,69 @@ from kestra_nb.masking import Masker, MaskStream
 __all__ = ["OutputMasking", "install_output_masking"]
 
 _RICH = frozenset({"display_data", "update_display_data", "execute_result", "error"})
-# Base64-encoded binary payloads: a short secret would match by chance and corrupt the image.
-_BINARY_PREFIXES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
-_BINARY = frozenset({"application/pdf"})
+# Binary payloads (bytes, or base64 text): never edited (a short secret would match by chance
+# and corrupt them); withheld when they hold a form of a secret.
+_BINARY_PREFIXES = ("image/", "audio/", "video/", "font/")
+_BINARY = frozenset(
+    {"application/pdf", "application/octet-stream", "application/zip", "application/gzip"}
+)
+_TAG = re.compile(r"<[^>]*>")
+WITHHELD = "[{mimes} withheld by kestra_nb: it holds a secret]"
+
+
+def _is_binary(mime: str) -> bool:
+    if mime.endswith(("+xml", "/xml")):  # image/svg+xml is text
+        return False
+    return mime.startswith(_BINARY_PREFIXES) or mime in _BINARY
+
+
+def _is_markup(mime: str) -> bool:
+    return (
+        "html" in mime
+        or "latex" in mime
+        or mime.endswith(("+xml", "/xml"))
+        or mime == "text/markdown"
+    )
+
+
+# pygments' LaTeX escapes (`\PYZhy{}` is `-`), and its `\PY{style}{` wrappers
+_LATEX_ESCAPES = {
+    "bs": "\\", "us": "_", "ob": "{", "cb": "}", "ca": "^", "am": "&", "lt": "<", "gt": ">",
+    "sh": "#", "pc": "%", "dl": "$", "hy": "-", "sq": "'", "dq": '"', "ti": "~", "at": "@",
+    "lb": "[", "rb": "]",
+}  # fmt: skip
+_LATEX = re.compile(r"\\PYZ([a-z]{2})\{\}|\\PY\{[^{}]*\}\{|\\[A-Za-z]+|[{}]")
+
+
+def _latex_visible(match: re.Match[str]) -> str:
+    return _LATEX_ESCAPES.get(match.group(1), "") if match.group(1) else ""
+
+
+def visible_text(markup: str, mime: str = "text/html") -> str:
+    """What a reader sees of `markup`, roughly: HTML and XML with tags removed and entities
+    unescaped; LaTeX without its commands and braces (pygments' escapes read back)."""
+    if "latex" in mime:
+        return _LATEX.sub(_latex_visible, markup)
+    return html.unescape(_TAG.sub("", markup))
+
+
+def _binary_reveals(masker: Masker, value: Any) -> bool:
+    """Whether a binary payload (bytes, or their base64 text) holds a form of a secret:
+    in its bytes read as UTF-8, or in its base64 text."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+        encoded = base64.b64encode(raw).decode("ascii")
+    elif isinstance(value, str):
+        encoded = value
+        try:
+            raw = base64.b64decode("".join(value.split()), validate=False)
+        except (binascii.Error, ValueError):
+            raw = b""
+    else:
+        return False
+    return masker.reveals(encoded) or masker.reveals(raw.decode("utf-8", "surrogateescape"))
+
+
 _Parent = dict[str, Any]
 # Replies that can quote a value: `execute_reply` (its `evalue`, `user_expressions`, pager
 # payloads), `inspect_reply` (the Shift+Tab tooltip and contextual help show a variable's
@@ -174,6 +249,7 @@ class OutputMasking:
         self._session_send: Callable[..., Any] | None = None
         self._original_showtraceback: Callable[..., Any] | None = None
         self._restores: list[Callable[[], None]] = []
+        self._history_masked: dict[int, int] = {}  # execution count -> secrets then known
 
     def __repr__(self) -> str:
         return (
@@ -214,8 +290,11 @@ class OutputMasking:
         self._original_showtraceback = shell._showtraceback
         self._restores = [_patch(shell, "_showtraceback", self._showtraceback)]
         self._wrap_session()
+        self._wrap_history()
+        self._wrap_inspector()
         shell.events.register("post_run_cell", self._post_run_cell)
         self.installed = True
+        self.masker.prepare()  # built here, on the shell thread, not by the first flush
 
     def uninstall(self) -> None:
         """Release held-back text and remove every hook; later output is raw again."""
@@ -244,7 +323,79 @@ class OutputMasking:
             hooked.release()
 
     def _post_run_cell(self, *_args: Any) -> None:
+        self.masker.prepare()  # anything registered during the cell: built here, not on IOPub
         self.release()
+        self.mask_history()
+
+    # -- IPython's history and inspector
+
+    def _wrap_history(self) -> None:
+        manager = getattr(self.shell, "history_manager", None)
+        store_output = getattr(manager, "store_output", None)
+        if store_output is None:
+            return
+
+        def masked_store_output(line_num: int, *args: Any, **kwargs: Any) -> Any:
+            if self._active():  # before the history database gets it
+                self.mask_history([line_num])
+            return store_output(line_num, *args, **kwargs)
+
+        self._restores.append(_patch(manager, "store_output", masked_store_output))
+
+    def mask_history(self, counts: list[int] | None = None) -> None:
+        """Mask IPython's record of cell output (`history_manager.outputs`, the text
+        `%history -o` shows, the stored exceptions): what `%notebook` writes. By default
+        every cell not yet masked with the secrets registered now, and the last two (a
+        cell's output may still grow while it ends)."""
+        manager = getattr(self.shell, "history_manager", None)
+        if manager is None or not self._active():
+            return
+        known = len(self.masker)
+        done = self._history_masked
+        outputs = getattr(manager, "outputs", {})
+        reprs = getattr(manager, "output_hist_reprs", {})
+        exceptions = getattr(manager, "exceptions", {})
+        if counts is None:
+            everything = set(outputs) | set(reprs) | set(exceptions)
+            recent = sorted(everything)[-2:]
+            counts = [c for c in everything if done.get(c) != known or c in recent]
+        masker = self.masker
+        for count in counts:
+            for record in outputs.get(count, []):
+                bundle = getattr(record, "bundle", None)
+                if not isinstance(bundle, dict):
+                    continue
+                if isinstance(bundle.get("stream"), list):
+                    bundle["stream"] = [masker.mask("".join(map(str, bundle["stream"])))]
+                else:
+                    record.bundle = mask_bundle(masker, bundle)
+            if isinstance(reprs.get(count), str):
+                reprs[count] = masker.mask(reprs[count])
+            if count in exceptions:
+                exceptions[count] = masker.mask_data(exceptions[count])
+            done[count] = known
+
+    def _wrap_inspector(self) -> None:
+        inspector = getattr(self.shell, "inspector", None)
+        info = getattr(inspector, "info", None)
+        if info is None:
+            return
+
+        def masked_info(obj: Any, *args: Any, **kwargs: Any) -> Any:
+            out = info(obj, *args, **kwargs)
+            if self._active() and isinstance(out, dict) and out.get("length") is not None:
+                try:
+                    shown = str(obj)[: 1 << 20]
+                except Exception:
+                    shown = ""
+                form = out.get("string_form")
+                if self.masker.reveals(shown) or (
+                    isinstance(form, str) and self.masker.reveals(form)
+                ):
+                    out["length"] = None  # `Length:` would tell how long the value is
+            return out
+
+        self._restores.append(_patch(inspector, "info", masked_info))
 
     # -- rich output and errors
 
@@ -258,17 +409,12 @@ class OutputMasking:
         return msg
 
     def _mask_content(self, content: Any) -> Any:
-        """Every str in a message's content, except base64 binary payloads (images)."""
+        """Every str, number and bytes in a message's content; a mime bundle as
+        `mask_bundle` does."""
         if not isinstance(content, dict) or not isinstance(content.get("data"), dict):
             return self.masker.mask_data(content)
-        data = content["data"]
         masked = self.masker.mask_data({k: v for k, v in content.items() if k != "data"})
-        masked["data"] = {
-            self.masker.mask(mime): value
-            if mime.startswith(_BINARY_PREFIXES) or mime in _BINARY
-            else self.masker.mask_data(value)
-            for mime, value in data.items()
-        }
+        masked["data"] = mask_bundle(self.masker, content["data"])
         return masked
 
     def _showtraceback(self, etype: Any, evalue: Any, stb: Any) -> Any:
@@ -312,6 +458,43 @@ class OutputMasking:
             return True
         # Display hooks are thread-local: rich output from other threads is masked here.
         return msg_type in _RICH and threading.get_ident() != self._thread
+
+
+def mask_bundle(masker: Masker, data: dict[str, Any]) -> dict[str, Any]:
+    """A mime bundle masked: binary payloads that hold a secret withheld (never edited), the
+    rest masked (`Masker.mask_data`), and a markup representation whose visible text still
+    reveals a secret dropped; what was withheld is said in the masked `text/plain`."""
+    out: dict[str, Any] = {}
+    binary: list[str] = []
+    markup: list[str] = []
+    for mime, value in data.items():
+        key = masker.mask(mime) if isinstance(mime, str) else mime
+        if isinstance(mime, str) and _is_binary(mime):
+            if _binary_reveals(masker, value):
+                binary.append(key)
+            else:
+                out[key] = value
+            continue
+        masked = masker.mask_data(value)
+        if (
+            isinstance(mime, str)
+            and _is_markup(mime)
+            and isinstance(masked, str)
+            and masker.reveals(visible_text(masked, mime))
+        ):
+            markup.append(key)
+            continue
+        out[key] = masked
+    if binary or markup:
+        plain = out.get("text/plain")
+        if not isinstance(plain, str) or not plain:
+            sources = [m for m in data if m in markup and isinstance(data[m], str)]
+            plain = masker.mask(visible_text(data[sources[0]], sources[0])) if sources else ""
+        if binary:
+            note = WITHHELD.format(mimes=", ".join(binary))
+            plain = f"{note}\n{plain}" if plain else note
+        out["text/plain"] = plain
+    return out
 
 
 def _out_streams() -> list[Any]:
