@@ -8,6 +8,7 @@ columns), percent, JSON, `repr` and HTML escaping. Nothing here keeps a value.
 from __future__ import annotations
 
 import base64
+import binascii
 import html
 import json
 import re
@@ -42,6 +43,7 @@ TRUNCATION_MIN = 32
 TRUNCATION_KEY = 16
 
 
+_URLSAFE = str.maketrans("+/", "-_")
 # Characters that percent, JSON, repr and HTML escaping all leave as they are.
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]+")
 
@@ -51,8 +53,9 @@ def _b64_core(data: bytes, offset: int, urlsafe: bool) -> str:
 
     Whatever bytes surround `data` in a longer encoded stream, these characters appear.
     """
-    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
-    encoded = encode(b"\0" * offset + data).decode("ascii")
+    encoded = binascii.b2a_base64(b"\0" * offset + data, newline=False).decode("ascii")
+    if urlsafe:
+        encoded = encoded.translate(_URLSAFE)
     first = -(-8 * offset // 6)  # first char whose 6 bits all come from `data`
     last = 8 * (offset + len(data)) // 6
     return encoded[first:last]
@@ -83,7 +86,9 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
     raw = value.encode("utf-8", "surrogatepass")
     derived: list[tuple[str, str]] = []
     lines = [line.strip() for line in value.splitlines()]
-    encoded = base64.b64encode(raw).decode("ascii")
+    # the three alignments in the standard alphabet, once; the URL-safe ones translated
+    cores = [_b64_core(raw, offset, False) for offset in range(3)]
+    encoded = binascii.b2a_base64(raw, newline=False).decode("ascii")
     derived.append(("base64", encoded))
     # Wrapped base64 (`base64` wraps at 76 columns, PEM and `openssl base64` at 64): each
     # line is a form of its own, so `SECRET_X=$(base64 key.pem)` printed back is masked.
@@ -92,11 +97,11 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
             derived.extend(
                 ("base64", encoded[i : i + width]) for i in range(0, len(encoded), width)
             )
-    derived.append(("base64url", base64.urlsafe_b64encode(raw).decode("ascii")))
+    derived.append(("base64url", encoded.translate(_URLSAFE)))
     for urlsafe, kind in ((False, "base64"), (True, "base64url")):
-        for offset in range(3):
+        for offset, core in enumerate(cores):
             name = kind if offset == 0 else f"{kind}-offset{offset}"
-            derived.append((name, _b64_core(raw, offset, urlsafe)))
+            derived.append((name, core.translate(_URLSAFE) if urlsafe else core))
     # A value of letters, digits and `_.-~` (most API tokens) is its own percent, JSON,
     # repr and HTML form: nothing to compute (a quarter of the cost of loading many secrets).
     if not _PLAIN.fullmatch(value):
