@@ -21,6 +21,7 @@ import contextlib
 import dataclasses
 import gc
 import json
+import os
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
@@ -44,6 +45,8 @@ SHARD_PATTERNS = 40_000
 # above that, or until it is built, a stream holds back a line's unfinished end instead.
 TAIL_INDEX_SYNC = 5_000
 TAIL_INDEX_MAX = 60_000
+# The background compile's niceness (Linux): it yields the CPU to the kernel's own threads.
+_BACKGROUND_NICE = 10
 
 
 @contextlib.contextmanager
@@ -265,6 +268,9 @@ class Masker:
         """Background thread: `engine` over the interim scanner's patterns, in shards
         (unless `compiled` already), then its long-variant index; swapped in unless a
         newer build replaced the interim."""
+        with contextlib.suppress(AttributeError, OSError):
+            # Linux: a thread's own nice value; the kernel's threads run first (best effort)
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _BACKGROUND_NICE)
         try:
             final = interim
             if not compiled:
@@ -366,12 +372,14 @@ class Masker:
         if self._worker is not None:  # an older compile: it notices and stops
             self._worker = None
 
-    def view(self) -> ScanView:
-        """One consistent snapshot to mask with (built now if needed; see `scanner`)."""
+    def view(self, *, stream: bool = False) -> ScanView:
+        """One consistent snapshot to mask with (built now if needed; see `scanner`); for a
+        `stream`, with the index of long variants a stream's hold-back needs (when ready,
+        or small enough to build now)."""
         scanner = self.scanner()
         with self._lock:
             short = self._short
-            if scanner is None or not scanner.tails or self._indexed is scanner:
+            if not stream or scanner is None or not scanner.tails or self._indexed is scanner:
                 return ScanView(scanner, short)
             if len(scanner.tails) <= TAIL_INDEX_SYNC:  # small: as cheap as a lookup
                 self._index(scanner)

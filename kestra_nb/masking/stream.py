@@ -73,7 +73,7 @@ class MaskStream:
     def _emit(self, final: bool) -> str:
         buf = "".join(self._parts)
         masker = self._masker
-        view = masker.view()
+        view = masker.view(stream=True)
         if view.scanner is None:
             cut = len(buf)
             ranges: list[list[int]] = []
