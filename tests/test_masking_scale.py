@@ -156,3 +156,50 @@ def test_kestra_env_of_ten_thousand_secrets(tmp_path: Path) -> None:
     assert "timed out" not in NotebookRunner.outputs_text(nb)
     assert NotebookRunner.text(nb, 2) == "1 True\nTrue\nvalue: ******\n"  # one build
     assert secrets["K1234"] not in NotebookRunner.outputs_text(nb)
+
+
+def test_mask_data_numbers_and_bytes() -> None:
+    masker = Masker({"PIN": "87654321", "TOKEN": "tok-abcdefgh-12345"})
+    data = {
+        "pin": 87654321,
+        "f": 87654321.0,
+        "other": 12,
+        "flag": True,
+        "b": b"x tok-abcdefgh-12345",
+    }
+    masked = masker.mask_data(data)
+    assert masked == {"pin": "******", "f": "******", "other": 12, "flag": True, "b": b"x ******"}
+    # bytes whose base64 would still show a form become the placeholder
+    assert masker.mask_bytes(b"\xff\xfe" + b"tok-abcdefgh-12345") == b"\xff\xfe******"
+
+
+def test_mask_bundle_withholds_binary_and_revealing_markup() -> None:
+    from kestra_nb.notebook.hooks import mask_bundle, visible_text
+
+    value = "tok-S3CR3T/VALUE\t+123"
+    masker = Masker({"TOKEN": value})
+    png = b"\x89PNG\r\n" + value.encode()
+    bundle = {
+        "image/png": base64.b64encode(png).decode(),
+        "text/plain": f"'{value}'",
+        "text/html": "<span>'tok-S3CR3T/VALUE</span><span>\\t</span><span>+123'</span>",
+    }
+    out = mask_bundle(masker, bundle)
+    assert set(out) == {"text/plain"}
+    assert out["text/plain"].startswith("[image/png withheld by kestra_nb: it holds a secret]")
+    assert value not in out["text/plain"]
+    clean = {"image/png": base64.b64encode(b"\x89PNG\r\n plain").decode(), "text/html": "<b>hi</b>"}
+    assert mask_bundle(masker, clean) == clean
+    assert visible_text("a<b>&lt;c&gt;</b>") == "a<c>"
+
+
+def test_short_secret_in_base64_is_verified_not_guessed() -> None:
+    masker = Masker({"SHORT": "pa55"})
+    header = "Basic " + base64.b64encode(b"user:pa55").decode()
+    assert masker.mask(header) == "Basic dXNlcj******"
+    # the same characters where decoding in place gives other bytes stay as they are
+    assert masker.mask("ywYTU1y") == "ywYTU1y"  # y: not the two bits of p before wYTU1
+    stream = masker.stream()
+    head = stream.write(header[:14]) + stream.drain()
+    assert head == "Basic "  # an unfinished base64 run is held back
+    assert head + stream.write(header[14:] + "\n") + stream.flush() == "Basic dXNlcj******\n"
