@@ -52,6 +52,7 @@ from .masking import (
     Match,
     secret_variants,
 )
+from .masking.formats import format_text
 from .secrets import SecretStore, render_macro
 from .sources import SecretsLike, secret_pairs
 
@@ -243,11 +244,23 @@ class Scanner:
                     "not looked for"
                 )
                 continue
+            variants = secret_variants(value)
+            if not variants:
+                self.notes.append(
+                    f"secret {name} is only a format's fixed text (a PEM armour line, a JWT "
+                    "header, a token prefix): not looked for"
+                )
+                continue
             count += 1
-            for _kind, variant in secret_variants(value):
+            fmt = format_text(value, secret_variants)
+            for _kind, variant in variants:
                 texts = [variant]
                 if len(variant) >= TRUNCATION_MIN:  # the masker's `truncated` heads and tails
-                    texts += [variant[:TRUNCATION_KEY], variant[-TRUNCATION_KEY:]]
+                    texts += [
+                        key
+                        for key in (variant[:TRUNCATION_KEY], variant[-TRUNCATION_KEY:])
+                        if fmt is None or fmt.keeps(key)
+                    ]
                 for text in texts:
                     if len(text) < self.masker.min_length:
                         continue

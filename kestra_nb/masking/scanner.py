@@ -19,6 +19,7 @@ from functools import cached_property
 from operator import itemgetter
 
 from .engines import ENGINES, Finder, Hit
+from .formats import format_text
 from .variants import TRUNCATION_KEY, TRUNCATION_MIN, secret_variants
 
 __all__ = ["Scanner", "TailIndex", "build_scanner", "replace_ranges"]
@@ -33,8 +34,9 @@ def build_scanner(
 ) -> Scanner | None:
     """One `Scanner` over every variant of `(value, name)` pairs, or None when there is none.
 
-    Variants shorter than `min_length` are left out; a real variant keeps its kind even when
-    it equals another variant's head or tail.
+    Variants shorter than `min_length` are left out, and so are heads and tails made of a
+    format's fixed text (`formats`: a JWT's header, a PEM key's armour line); a real variant
+    keeps its kind even when it equals another variant's head or tail.
     """
     owners: dict[str, tuple[str | None, str]] = {}
     # head/tail -> variants to follow, each with the name of the secret it belongs to
@@ -43,6 +45,7 @@ def build_scanner(
     tails: dict[str, None] = {}  # long variants, in order
     heads = min_length <= TRUNCATION_KEY
     for value, name in values:
+        fmt = format_text(value, secret_variants) if heads else None
         for kind, text in secret_variants(value):
             if len(text) >= min_length:
                 owners.setdefault(text, (name, kind))
@@ -52,6 +55,8 @@ def build_scanner(
                     (text[:TRUNCATION_KEY], 1),
                     (text[-TRUNCATION_KEY:], -1),
                 ):
+                    if fmt is not None and not fmt.keeps(key):
+                        continue  # e.g. a JWT's header: every token of the format has it
                     ends.setdefault(key, {}).setdefault((text, direction), name)
                     truncated.append((key, name))
     for key, name in truncated:  # after every real variant: a real variant keeps its kind
