@@ -12,6 +12,8 @@ import html
 import json
 from urllib.parse import quote, quote_plus
 
+from .formats import drop_format_text
+
 __all__ = [
     "MIN_DERIVED_LENGTH",
     "MIN_LINE_LENGTH",
@@ -108,4 +110,5 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
         if len(text) >= MIN_DERIVED_LENGTH and text not in seen:
             seen.add(text)
             out.append((kind, text))
+    out = drop_format_text(value, out, secret_variants)  # a format's fixed text is no secret
     return out
