@@ -16,6 +16,7 @@ from pathlib import Path
 from ..atomic import TargetExistsError, write_atomic
 from ..dotenv_codec import decode_dotenv, encode_dotenv, read_dotenv_text, showable_key
 from ..errors import DotenvError
+from ..limits import LimitExceeded, current
 from ..secrets import render_macro
 from ..text import plural
 from .common import EXIT_ERROR, EXIT_HELP, EXIT_OK, EXIT_PROBLEMS
@@ -82,7 +83,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _read_input(name: str) -> str:
     if name == "-":
-        data = sys.stdin.buffer.read()
+        cap = current().max_input_bytes
+        data = sys.stdin.buffer.read(cap + 1)
+        if len(data) > cap:
+            raise LimitExceeded("max_input_mb", cap / 1_000_000, where="reading <stdin>")
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..dotenv_codec import find_env_files
 from ..errors import KestraNbError
 from ..kestra import ENV_PREFIX
+from ..limits import LimitExceeded
 from ..secrets import SecretStore
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Gathered",
     "exit_status",
     "gather_secrets",
+    "input_reason",
     "parse_pairs",
 ]
 
@@ -36,6 +38,17 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 EXIT_HELP = "exit status: 0 ok, 1 problems found or conversion refused, 2 usage or I/O error"
 
 _OUTCOMES = {"clean": EXIT_OK, "findings": EXIT_PROBLEMS, "errors": EXIT_ERROR}
+
+
+def input_reason(exc: BaseException) -> str:
+    """Why an input file could not be read, in one line (no path: the caller prints it)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc, LimitExceeded):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return str(exc.strerror or exc)
+    return str(exc)
 
 
 def exit_status(outcome: str) -> int:

@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from ..errors import FlowError
+from ..files import read_text
 from ..flow import KestraFlow
 from ..flow.display import SHOW_CHOICES, verdict_parts
 from ..flow.schema import ServerSchema, load_schema
 from ..flow.validation import using_schema
+from ..limits import LimitExceeded
 from ..text import plural
-from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, gather_secrets, parse_pairs
+from .common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    gather_secrets,
+    parse_pairs,
+)
+from .common import input_reason as _reason
 
 
 def register(subparsers: Any) -> None:
@@ -87,9 +95,9 @@ def _check_files(
     status = EXIT_OK
     for name in args.files:
         try:
-            text = Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            text = read_text(name)  # devices, FIFOs and directories refused unread
+        except (OSError, UnicodeDecodeError, LimitExceeded) as exc:
+            reason = _reason(exc)
             print(f"kestra-nb flow: {name}: {reason}", file=sys.stderr)
             status = EXIT_ERROR
             continue

@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from ..errors import KestraNbError
+from ..files import check_regular
 from ..scan import (
     ENV_FILE_NAMES,
     find_env_files,
@@ -93,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
     for path in paths:
         if not os.path.lexists(path):
             raise KestraNbError(f"{path}: no such file or directory")
+        if os.path.exists(path) and not os.path.isdir(path):
+            check_regular(path)  # a device or FIFO named on the command line: refused unread
 
     report = scan_paths(paths, pairs, fix=args.fix, exclude=env_files)
     if args.format == "json":
