@@ -181,9 +181,10 @@ def read_dotenv_text(path: str | os.PathLike[str]) -> str:
     except FileNotFoundError:
         raise DotenvError("no such file", path=name) from None
     except SpecialFileError as exc:
-        if exc.strerror.startswith("is a directory"):
+        reason = str(exc.strerror)
+        if reason.startswith("is a directory"):
             raise DotenvError("is a directory, not a dotenv file", path=name) from None
-        raise DotenvError(exc.strerror, path=name) from None
+        raise DotenvError(reason, path=name) from None
     except LimitExceeded as exc:
         raise DotenvError(str(exc), path=name) from None
     except OSError as exc:
