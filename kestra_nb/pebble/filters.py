@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..limits import check_length
 from . import dates, jsonyaml, numberformat
 from . import values as _v
 from .exceptions import PebbleError
@@ -340,6 +341,7 @@ def _indent(kind: str, value: Any, amount: Any, prefix: Any) -> Any:
         newline = "\n"
     if kind == "nindent":
         text = newline + text
+    check_length(len(text) + (text.count(newline) + 1) * len(pad) * count)  # before building
     return text.replace(newline, newline + pad * count)
 
 

@@ -18,6 +18,7 @@ import uuid as _uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..limits import check_deadline, check_length
 from . import dates, jsonyaml
 from . import runtime as _runtime
 from . import values as _v
@@ -141,6 +142,7 @@ def ksuid() -> str:
     return _base62(int.from_bytes(payload, "big"), 27)
 
 
+_SYSTEM_RANDOM = _secrets.SystemRandom()
 _NANO_ALPHABET = "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -154,7 +156,13 @@ def nano_id(length: Any = 21, alphabet: Any = None) -> str:
         raise PebbleError("alphabet must contain between 1 and 255 symbols.")
     if int(size) <= 0:
         raise PebbleError("size must be greater than zero.")
-    return "".join(_secrets.choice(symbols) for _ in range(int(size)))
+    n = int(size)
+    check_length(n)  # `nanoId(100000000)`: refused before building
+    parts: list[str] = []
+    for start in range(0, n, 65_536):  # the deadline checked between chunks
+        check_deadline()
+        parts.append("".join(_SYSTEM_RANDOM.choices(symbols, k=min(65_536, n - start))))
+    return "".join(parts)
 
 
 def _long_arg(name: str, value: Any) -> int:

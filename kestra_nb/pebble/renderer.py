@@ -18,7 +18,7 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -27,6 +27,7 @@ from jinja2 import Template, TemplateSyntaxError
 from ..dotenv_codec import decode_environ
 from ..errors import RenderError, SecretNotFound, SecretStoreError
 from ..kestra import SECRET_PREFIX, envs_from
+from ..limits import LimitExceeded, evaluation, limits_in_force
 from ..sources import MappingSource, SecretsLike, SecretSource, as_source
 from . import runtime
 from .environment import PebbleEnvironment
@@ -139,6 +140,10 @@ class Renderer:
     ) -> Any:
         """Kestra's `renderObject`: strings rendered, maps (keys too) and lists walked,
         anything else returned as is (a whole flow's properties in one call)."""
+        with evaluation():
+            return self._render_object(value, variables, masked)
+
+    def _render_object(self, value: Any, variables: Mapping[str, Any] | None, masked: bool) -> Any:
         state = self._state(False)
         token = runtime.set_state(state)
         try:
@@ -196,6 +201,12 @@ class Renderer:
     def _render_top(
         self, template: str, variables: Mapping[str, Any] | None, masked: bool
     ) -> tuple[str, list[str]]:
+        with evaluation():  # bounded (docs/limits.md); inside a flow, the flow's budget
+            return self._render_top_bounded(template, variables, masked)
+
+    def _render_top_bounded(
+        self, template: str, variables: Mapping[str, Any] | None, masked: bool
+    ) -> tuple[str, list[str]]:
         state = self._state(masked)
         token = runtime.set_state(state)
         try:
@@ -213,6 +224,12 @@ class Renderer:
         raise safe from None
 
     def _display(
+        self, template: str, variables: Mapping[str, Any] | None
+    ) -> tuple[str, runtime.RenderState]:
+        with evaluation():
+            return self._display_bounded(template, variables)
+
+    def _display_bounded(
         self, template: str, variables: Mapping[str, Any] | None
     ) -> tuple[str, runtime.RenderState]:
         state = self._state(False)
@@ -270,7 +287,11 @@ class Renderer:
         compiled = self.compile(source)
         error: Exception | None = None
         try:
-            result = "".join(compiled.root_render_func(compiled.new_context(dict(variables))))
+            result = _joined(compiled.root_render_func(compiled.new_context(dict(variables))))
+        except LimitExceeded:  # one line naming the bound, never a value: as it is
+            raise
+        except MemoryError:
+            error = LimitExceeded("max_output_mb")
         except Exception as exc:  # re-shaped as Kestra's errors
             error = self._kestra_error(exc, compiled, source)
         if error is not None:
@@ -362,6 +383,19 @@ def _reveal(value: Any, state: runtime.RenderState) -> Any:
     if isinstance(value, list):
         return [_reveal(v, state) for v in value]
     return value
+
+
+def _joined(chunks: Iterable[str]) -> str:
+    """The rendered text; past `max_output_mb` (counted as it grows) `LimitExceeded`."""
+    cap = limits_in_force().max_chars
+    parts: list[str] = []
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > cap:
+            raise LimitExceeded("max_output_mb", limits_in_force().max_output_mb)
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def _formatted(exc: Exception) -> Exception:
