@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..limits import check_length
+from ..limits import LimitExceeded, check_length
 from . import dates, jsonyaml, numberformat
 from . import values as _v
 from .exceptions import PebbleError
@@ -868,7 +868,7 @@ def jq(value: Any, expression: Any = _MISSING) -> Any:
         return None
     if expression is _MISSING:
         raise PebbleError("The 'jq' filter expects an argument 'expression'.")
-    import jq as _jq  # lazy: libjq is loaded only when a template uses `jq`
+    from .jqworker import run_jq  # lazy: the jq worker starts when a template uses `jq`
 
     program = _as_string(expression)
     try:
@@ -876,8 +876,10 @@ def jq(value: Any, expression: Any = _MISSING) -> Any:
             data = jsonyaml.parse_json(value)
         else:
             data = value
-        compiled = _jq.compile(program)
-        results = compiled.input_text(_v.to_json(data, drop_null_values=False)).all()
+        # in a killable worker process: time, memory and output bounded (docs/limits.md)
+        results = run_jq(program, _v.to_json(data, drop_null_values=False))
+    except LimitExceeded:
+        raise
     except Exception as exc:
         raise PebbleError(
             f"Unable to parse jq value '{_v.to_string(value)}' with type '{_v.class_name(value)}'"
