@@ -112,11 +112,11 @@ class LimitExceeded(KestraNbError):
         )
 
     def at(self, where: str) -> LimitExceeded:
-        """The same error located (`where`: "rendering tasks[0].message"); the first location
-        given wins."""
-        if self.where:
-            return self
-        return LimitExceeded(self.name, self.value, where)
+        """The same error located further (`where`: "rendering tasks[0].message"), after the
+        place already named ("running jq, rendering tasks[0].message")."""
+        return LimitExceeded(
+            self.name, self.value, f"{self.where}, {where}" if self.where else where
+        )
 
 
 class Budget:

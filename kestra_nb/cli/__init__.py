@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import KestraNbError
+from .common import apply_limit_arguments
 
 SUBCOMMAND_MODULES = ("codec", "flow", "scan", "autoload", "deploy", "run", "schema")
 
@@ -35,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        apply_limit_arguments(args)
         return int(args.func(args) or 0)
     except KestraNbError as exc:
         print(f"kestra-nb {args.command}: {exc}", file=sys.stderr)

@@ -19,7 +19,7 @@ from ..errors import DotenvError
 from ..limits import LimitExceeded, current
 from ..secrets import render_macro
 from ..text import plural
-from .common import EXIT_ERROR, EXIT_HELP, EXIT_OK, EXIT_PROBLEMS
+from .common import EXIT_ERROR, EXIT_HELP, EXIT_OK, EXIT_PROBLEMS, add_limit_arguments
 
 _EXISTS = "already exists (use --force to replace it; the old file is kept as .bak)"
 
@@ -61,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="expand ${VAR} and ${VAR:-default} as python-dotenv does (off by default: "
         "a '$' in a password stays as written)",
     )
+    add_limit_arguments(enc)
     enc.set_defaults(func=run_encode)
 
     dec = subparsers.add_parser(
@@ -78,6 +79,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="print NAME=<value as a JSON string> instead of names only (shows secrets!)",
     )
+    add_limit_arguments(dec)
     dec.set_defaults(func=run_decode)
 
 

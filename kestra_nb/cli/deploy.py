@@ -16,6 +16,7 @@ from ..errors import FlowError
 from ..files import read_text
 from ..limits import LimitExceeded
 from ..server.errors import ServerError, violation_line
+from .common import add_limit_arguments
 from .common import input_reason as _reason
 from .server_options import EXIT_ERROR, EXIT_FAILED, EXIT_OK, add_server_arguments, connect
 
@@ -37,6 +38,7 @@ def register(subparsers: Any) -> None:
         help="validate locally and on the server, deploy nothing",
     )
     add_server_arguments(p)
+    add_limit_arguments(p)
     p.set_defaults(func=run_deploy)
 
 

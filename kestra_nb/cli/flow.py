@@ -25,6 +25,7 @@ from .common import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_PROBLEMS,
+    add_limit_arguments,
     gather_secrets,
     parse_pairs,
 )
@@ -71,6 +72,7 @@ def register(subparsers: Any) -> None:
         default="summary",
         help="what to print for a valid flow (default: summary)",
     )
+    add_limit_arguments(p)
     p.set_defaults(func=run_flow)
 
 
@@ -109,6 +111,10 @@ def _check_files(
             for problem in exc.problems:
                 print(f"{name}: {problem}")
             status = max(status, EXIT_PROBLEMS)
+            continue
+        except LimitExceeded as exc:  # a bound (docs/limits.md): an error, not a finding
+            print(f"kestra-nb flow: {name}: {exc}", file=sys.stderr)
+            status = EXIT_ERROR
             continue
         for error in flow.errors:
             print(f"{name}: {error}")

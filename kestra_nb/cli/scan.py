@@ -23,7 +23,7 @@ from ..scan import (
     secrets_from_environ,
 )
 from ..text import plural
-from .common import exit_status
+from .common import add_limit_arguments, exit_status
 
 
 def register(subparsers: Any) -> None:
@@ -61,6 +61,7 @@ def register(subparsers: Any) -> None:
         "sources are only reported",
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    add_limit_arguments(p)
     p.set_defaults(func=run)
 
 
