@@ -75,7 +75,8 @@ class BoundedLoader:
             check_deadline()
             cap = limits_in_force().max_items
             if expanded_size(node, cap) > cap:
-                raise LimitExceeded("max_items", cap, where="loading YAML (aliases expanded)")
+                where = "loading YAML with its aliases expanded"
+                raise LimitExceeded("max_items", cap, where=where)
         return node
 
 

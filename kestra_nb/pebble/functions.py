@@ -142,7 +142,6 @@ def ksuid() -> str:
     return _base62(int.from_bytes(payload, "big"), 27)
 
 
-_SYSTEM_RANDOM = _secrets.SystemRandom()
 _NANO_ALPHABET = "_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -158,10 +157,33 @@ def nano_id(length: Any = 21, alphabet: Any = None) -> str:
         raise PebbleError("size must be greater than zero.")
     n = int(size)
     check_length(n)  # `nanoId(100000000)`: refused before building
+    return _random_symbols(symbols, n)
+
+
+def _random_symbols(symbols: str, n: int) -> str:
+    """`n` symbols drawn uniformly with `os.urandom` (nanoid's masking: bytes masked to the
+    next power of two, those past the alphabet dropped); the deadline checked per chunk."""
+    if len(symbols) == 1:
+        return symbols * n
+    mask = (1 << (len(symbols) - 1).bit_length()) - 1
+    ascii_only = symbols.isascii()
+    keep = [b for b in range(256) if (b & mask) < len(symbols)]
+    table = bytearray(256)
+    for b in keep:
+        table[b] = ord(symbols[b & mask]) if ascii_only else 0
+    dropped = bytes(sorted(set(range(256)) - set(keep)))
     parts: list[str] = []
-    for start in range(0, n, 65_536):  # the deadline checked between chunks
+    have = 0
+    while have < n:
         check_deadline()
-        parts.append("".join(_SYSTEM_RANDOM.choices(symbols, k=min(65_536, n - start))))
+        raw = os.urandom(min(max(2 * (n - have), 64), 1 << 20))
+        if ascii_only:
+            chunk = raw.translate(table, dropped).decode("ascii")
+        else:
+            chunk = "".join(symbols[b & mask] for b in raw if (b & mask) < len(symbols))
+        chunk = chunk[: n - have]
+        parts.append(chunk)
+        have += len(chunk)
     return "".join(parts)
 
 
