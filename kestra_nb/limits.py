@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextvars
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -135,20 +133,29 @@ _BUDGET: contextvars.ContextVar[Budget | None] = contextvars.ContextVar(
 )
 
 
-@contextmanager
-def evaluation(limits: Limits | None = None) -> Iterator[Budget]:
+class evaluation:  # a class used as a function: `with evaluation():`
     """A budget for one unit of work: the deadline starts now. Inside another evaluation it
-    shares the outer budget (so a flow cell's templates share one deadline)."""
-    outer = _BUDGET.get()
-    if outer is not None:
-        yield outer
-        return
-    budget = Budget(limits or _current)
-    token = _BUDGET.set(budget)
-    try:
-        yield budget
-    finally:
-        _BUDGET.reset(token)
+    shares the outer budget (so a flow cell's templates share one deadline). A class, not a
+    generator: every render enters one, so it must cost well under a microsecond."""
+
+    __slots__ = ("_limits", "_token")
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self._limits = limits
+        self._token: contextvars.Token[Budget | None] | None = None
+
+    def __enter__(self) -> Budget:
+        outer = _BUDGET.get()
+        if outer is not None:
+            return outer
+        budget = Budget(self._limits or _current)
+        self._token = _BUDGET.set(budget)
+        return budget
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._token is not None:
+            _BUDGET.reset(self._token)
+            self._token = None
 
 
 def active() -> Budget | None:

@@ -42,6 +42,7 @@ except (ImportError, ValueError, OSError):
     pass
 import jq
 inp, out = sys.stdin.buffer, sys.stdout.buffer
+programs = {}
 def answer(obj):
     data = json.dumps(obj).encode()
     out.write(len(data).to_bytes(4, "big") + data)
@@ -53,7 +54,12 @@ while True:
     program, text, max_items, max_chars = json.loads(inp.read(int.from_bytes(head, "big")))
     try:
         results, size, status = [], 2, None
-        for item in jq.compile(program).input_text(text):
+        compiled = programs.get(program)
+        if compiled is None:
+            if len(programs) > 256:
+                programs.clear()
+            compiled = programs[program] = jq.compile(program)
+        for item in compiled.input_text(text):
             if len(results) >= max_items:
                 status = ["items"]
                 break

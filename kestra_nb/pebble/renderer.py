@@ -18,7 +18,7 @@ import re
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
@@ -27,7 +27,7 @@ from jinja2 import Template, TemplateSyntaxError
 from ..dotenv_codec import decode_environ
 from ..errors import RenderError, SecretNotFound, SecretStoreError
 from ..kestra import SECRET_PREFIX, envs_from
-from ..limits import LimitExceeded, evaluation, limits_in_force
+from ..limits import LimitExceeded, evaluation
 from ..sources import MappingSource, SecretsLike, SecretSource, as_source
 from . import runtime
 from .environment import PebbleEnvironment
@@ -40,6 +40,7 @@ from .exceptions import (
     UndefinedError,
 )
 from .lexer import RAW_PATTERN, ParseFailure
+from .runtime import sized
 
 MAX_RENDERING_AMOUNT = 100
 _UNEXPECTED_KWARG = re.compile(r"got an unexpected keyword argument '(\w+)'")
@@ -287,7 +288,8 @@ class Renderer:
         compiled = self.compile(source)
         error: Exception | None = None
         try:
-            result = _joined(compiled.root_render_func(compiled.new_context(dict(variables))))
+            result = "".join(compiled.root_render_func(compiled.new_context(dict(variables))))
+            sized(result)  # what `{{ }}` printed is counted as it grows; literal text here
         except LimitExceeded:  # one line naming the bound, never a value: as it is
             raise
         except MemoryError:
@@ -383,19 +385,6 @@ def _reveal(value: Any, state: runtime.RenderState) -> Any:
     if isinstance(value, list):
         return [_reveal(v, state) for v in value]
     return value
-
-
-def _joined(chunks: Iterable[str]) -> str:
-    """The rendered text; past `max_output_mb` (counted as it grows) `LimitExceeded`."""
-    cap = limits_in_force().max_chars
-    parts: list[str] = []
-    total = 0
-    for chunk in chunks:
-        total += len(chunk)
-        if total > cap:
-            raise LimitExceeded("max_output_mb", limits_in_force().max_output_mb)
-        parts.append(chunk)
-    return "".join(parts)
 
 
 def _formatted(exc: Exception) -> Exception:

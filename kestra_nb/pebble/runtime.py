@@ -84,6 +84,7 @@ class RenderState:
     has_secret: Callable[[str], bool] | None = None
     taints: list[Tainted] = field(default_factory=list)  # printed ones, by sentinel number
     probe_errors: list[BaseException] = field(default_factory=list)
+    output: int = 0  # characters printed by `{{ }}` so far (bounded by `max_output_mb`)
 
 
 _STATE: contextvars.ContextVar[RenderState | None] = contextvars.ContextVar(
@@ -296,7 +297,12 @@ def taint_output(value: Any) -> Any:
         found = taint_of(value, state)
         if found is not None and not isinstance(value, str):
             return _sentinel(state, found)
-    return values.output(value)
+    out = values.output(value)
+    if state is not None:  # `{{ s }}` in a long loop: the printed total is bounded
+        state.output += len(out)
+        if state.output > _SMALL:
+            check_length(state.output)
+    return out
 
 
 def reveal_placeholders(text: str, state: RenderState) -> str:
