@@ -42,7 +42,7 @@ class Limits:
     max_memory_mb: int = 512  # address space of the jq worker process
     max_output_mb: float = 16.0  # one string built by the engine or a jq result (M chars)
     max_items: int = 1_000_000  # one list/map built: range(), jq results, YAML collections
-    max_iterations: int = 10_000_000  # `{% for %}` iterations of one evaluation, all loops
+    max_iterations: int = 1_000_000  # `{% for %}` iterations of one evaluation, all loops
     max_yaml_aliases: int = 50  # alias references per YAML document (SnakeYAML's default)
     max_input_mb: float = 64.0  # one file read (flows, dotenv files, notebooks, schemas)
 
