@@ -54,8 +54,12 @@ class BoundedLoader:
     """Mixin for a PyYAML loader: aliases to collections and the expanded size are capped."""
 
     _k_aliases = 0
+    _k_nodes = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
+        self._k_nodes += 1
+        if not self._k_nodes & 1023:  # a huge document: the deadline every 1,024 nodes
+            check_deadline()
         if self.check_event(AliasEvent):  # type: ignore[attr-defined]
             event = self.peek_event()  # type: ignore[attr-defined]
             target = self.anchors.get(event.anchor)  # type: ignore[attr-defined]
