@@ -372,3 +372,27 @@ def test_kestra_env_says_what_a_fifo_is(fifo: Path) -> None:
         pytest.xfail("notebook/session.py does not call files.check_regular yet")
     assert isinstance(info.value, SpecialFileError)
     assert "is a FIFO (named pipe), not a regular file" in str(info.value)
+
+
+def test_an_interrupt_stops_jq_at_once_and_jq_works_after() -> None:
+    """Ctrl-C (a kernel interrupt) during a jq program that never ends: the wait stops,
+    the worker is killed, and the next program runs in a new worker."""
+    import signal
+    import time
+
+    from kestra_nb.pebble.jqworker import run_jq
+
+    def interrupt(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    start = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(KeyboardInterrupt), evaluation(Limits(max_time_s=60)):
+            run_jq("def f: f; f", "{}")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - start < 10
+    assert run_jq(".a", '{"a": 1}') == [1]

@@ -682,6 +682,7 @@ def call_macro(macro: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -
     """A call to a name that is not a function: a macro of the template, or Pebble's error."""
     if macro is missing or not callable(macro) or not hasattr(macro, "catch_kwargs"):
         raise PebbleError(f"Function or Macro [{name}] does not exist.")
+    check_deadline()  # a macro calling itself twice per level: exponential, no loop to count
     try:
         return macro(*args, **kwargs)
     except TypeError as exc:
