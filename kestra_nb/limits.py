@@ -26,9 +26,11 @@ __all__ = [
     "check_deadline",
     "check_items",
     "check_string",
+    "close_budget",
     "count_iterations",
     "current",
     "evaluation",
+    "open_budget",
     "remaining_time",
     "set_limits",
 ]
@@ -156,6 +158,20 @@ class evaluation:  # a class used as a function: `with evaluation():`
         if self._token is not None:
             _BUDGET.reset(self._token)
             self._token = None
+
+
+def open_budget() -> contextvars.Token[Budget | None] | None:
+    """`evaluation().__enter__` for the engine's hot path: a new budget unless one is open
+    (then None). Give the result to `close_budget` in a `finally`."""
+    if _BUDGET.get() is not None:
+        return None
+    return _BUDGET.set(Budget(_current))
+
+
+def close_budget(token: contextvars.Token[Budget | None] | None) -> None:
+    """Close what `open_budget` opened (nothing when it returned None)."""
+    if token is not None:
+        _BUDGET.reset(token)
 
 
 def active() -> Budget | None:

@@ -27,7 +27,7 @@ from jinja2 import Template, TemplateSyntaxError
 from ..dotenv_codec import decode_environ
 from ..errors import RenderError, SecretNotFound, SecretStoreError
 from ..kestra import SECRET_PREFIX, envs_from
-from ..limits import LimitExceeded, evaluation
+from ..limits import LimitExceeded, close_budget, evaluation, open_budget
 from ..sources import MappingSource, SecretsLike, SecretSource, as_source
 from . import runtime
 from .environment import PebbleEnvironment
@@ -202,8 +202,11 @@ class Renderer:
     def _render_top(
         self, template: str, variables: Mapping[str, Any] | None, masked: bool
     ) -> tuple[str, list[str]]:
-        with evaluation():  # bounded (docs/limits.md); inside a flow, the flow's budget
+        budget = open_budget()  # bounded (docs/limits.md); inside a flow, the flow's budget
+        try:
             return self._render_top_bounded(template, variables, masked)
+        finally:
+            close_budget(budget)
 
     def _render_top_bounded(
         self, template: str, variables: Mapping[str, Any] | None, masked: bool
@@ -227,8 +230,11 @@ class Renderer:
     def _display(
         self, template: str, variables: Mapping[str, Any] | None
     ) -> tuple[str, runtime.RenderState]:
-        with evaluation():
+        budget = open_budget()
+        try:
             return self._display_bounded(template, variables)
+        finally:
+            close_budget(budget)
 
     def _display_bounded(
         self, template: str, variables: Mapping[str, Any] | None
