@@ -30,9 +30,11 @@ from pathlib import Path
 from dotenv.parser import parse_stream
 from dotenv.variables import parse_variables
 
-from .atomic import resolve_target, write_atomic
+from .atomic import SpecialFileError, resolve_target, write_atomic
 from .errors import DotenvError
+from .files import read_bytes
 from .kestra import SECRET_PREFIX
+from .limits import LimitExceeded
 
 __all__ = [
     "SECRET_PREFIX",
@@ -175,11 +177,16 @@ def read_dotenv_text(path: str | os.PathLike[str]) -> str:
     """
     name = os.fspath(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_bytes(path)  # devices, FIFOs, sockets refused before anything is read
     except FileNotFoundError:
         raise DotenvError("no such file", path=name) from None
-    except IsADirectoryError:
-        raise DotenvError("is a directory, not a dotenv file", path=name) from None
+    except SpecialFileError as exc:
+        reason = str(exc.strerror)
+        if reason.startswith("is a directory"):
+            raise DotenvError("is a directory, not a dotenv file", path=name) from None
+        raise DotenvError(reason, path=name) from None
+    except LimitExceeded as exc:
+        raise DotenvError(str(exc), path=name) from None
     except OSError as exc:
         raise DotenvError(f"cannot read: {exc.strerror or exc}", path=name) from None
     try:

@@ -49,8 +49,10 @@ from .masking import (
     TRUNCATION_KEY,
     TRUNCATION_MIN,
     Masker,
+    Match,
     secret_variants,
 )
+from .masking.formats import format_text
 from .secrets import SecretStore, render_macro
 from .sources import SecretsLike, secret_pairs
 
@@ -242,11 +244,23 @@ class Scanner:
                     "not looked for"
                 )
                 continue
+            variants = secret_variants(value)
+            if not variants:
+                self.notes.append(
+                    f"secret {name} is only a format's fixed text (a PEM armour line, a JWT "
+                    "header, a token prefix): not looked for"
+                )
+                continue
             count += 1
-            for _kind, variant in secret_variants(value):
+            fmt = format_text(value, secret_variants)
+            for _kind, variant in variants:
                 texts = [variant]
                 if len(variant) >= TRUNCATION_MIN:  # the masker's `truncated` heads and tails
-                    texts += [variant[:TRUNCATION_KEY], variant[-TRUNCATION_KEY:]]
+                    texts += [
+                        key
+                        for key in (variant[:TRUNCATION_KEY], variant[-TRUNCATION_KEY:])
+                        if fmt is None or fmt.keeps(key)
+                    ]
                 for text in texts:
                     if len(text) < self.masker.min_length:
                         continue
@@ -301,7 +315,7 @@ class Scanner:
     def _text_findings(self, name: str, text: str) -> list[Finding]:
         out: dict[tuple[Any, ...], Finding] = {}
         lines = _LineCounter(text)
-        for m in self.masker.find(text):
+        for m in _best_named(self.masker.find(text)):
             line = lines.at(m.start)
             f = Finding(
                 self._safe(name), None, None, "text", line, m.name or "?", m.kind, fixable=False
@@ -342,7 +356,7 @@ class Scanner:
         big = _SEP.join(s.text for s in slots)
         found: dict[tuple[Any, ...], tuple[Finding, int]] = {}
         lines, slot_lines = _LineCounter(big), _LineCounter(big)  # both move forward only
-        for m in self.masker.find(big):
+        for m in _best_named(self.masker.find(big)):
             i = bisect.bisect_right(starts, m.start) - 1
             slot = slots[i]
             if m.end - starts[i] > len(slot.text):  # spans two strings: not a real leak
@@ -393,6 +407,49 @@ class Scanner:
         for f, _ in hits:
             done = f.fixable and (f.cell, f.output, f.channel, f.secret, f.kind) not in left
             report.findings.append(replace(f, fixed=done))
+
+
+def _rank(m: Match) -> tuple[bool, int]:
+    return (m.kind != "truncated", m.end - m.start)
+
+
+def _names_better(o: Match, g: Match) -> bool:
+    """Whether `o`, another secret's match, names the place of `g` better: it holds `g`
+    and ranks higher (exact over truncated, then longer), or `g` is truncated and the 16
+    characters it was found by (its head or tail) lie inside the exact `o`."""
+    if o.name == g.name or _rank(o) <= _rank(g):
+        return False
+    if o.start <= g.start and g.end <= o.end:
+        return True
+    if g.kind != "truncated" or o.kind == "truncated":
+        return False
+    head = o.start <= g.start and g.start + TRUNCATION_KEY <= o.end
+    tail = o.start <= g.end - TRUNCATION_KEY and g.end <= o.end
+    return head or tail
+
+
+def _best_named(matches: list[Match]) -> list[Match]:
+    """`matches` (sorted by start) without those another secret's match names better (see
+    `_names_better`): where several secrets' variants match at one place, the exact and
+    then the longest match names the finding. So a text holding a whole value is named by
+    it, not by another value sharing its first characters."""
+    if len(matches) < 2:
+        return matches
+    out: list[Match] = []
+    group: list[Match] = []
+    reach = -1
+    for m in [*matches, None]:
+        if m is not None and m.start < reach:
+            group.append(m)
+            reach = max(reach, m.end)
+            continue
+        if len(group) == 1:
+            out.extend(group)
+        elif group:
+            out.extend(g for g in group if not any(_names_better(o, g) for o in group))
+        if m is not None:
+            group, reach = [m], m.end
+    return out
 
 
 class _LineCounter:

@@ -14,6 +14,14 @@ import yaml
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from kestra_nb.masking import secret_variants
+from tests.test_scan_formats import (
+    AWS,
+    HARMLESS,
+    JWT_SERVICE,
+    MYPASSWORD,
+    SECRETS,
+    TLS_KEY,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "sk-live-4f9a8b7c6d5e"
@@ -224,3 +232,43 @@ def test_walking_the_project_root_skips_the_secret_source_and_says_so(tmp_path: 
     assert "kestra-nb scan: note: .env_encoded: not scanned (the secrets come from it)\n" in (
         proc.stderr
     )
+
+
+def test_format_text_is_no_finding_but_a_real_leak_is(tmp_path: Path) -> None:
+    """Issue 16 item 8, as a pre-commit run sees it: with a PEM key and an HS256 JWT among
+    the secrets, a doc quoting the armour, an RSA public key and jwt.io's example token
+    exit 0; the key's body or the whole token exit 1, named by their secret."""
+    (tmp_path / ".env_encoded").write_text(
+        "".join(f"SECRET_{name}={b64(value)}\n" for name, value in SECRETS.items())
+    )
+    for name, text in HARMLESS.items():
+        (tmp_path / name).write_text(text)
+    proc = run(tmp_path, *sorted(HARMLESS))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr.startswith(f"kestra-nb scan: clean: {len(HARMLESS)} files checked")
+
+    body = TLS_KEY.splitlines()[4]
+    (tmp_path / "notes.md").write_text(f"the key:\n{body}\n")
+    (tmp_path / "call.sh").write_text(f"curl -H 'Authorization: Bearer {JWT_SERVICE}'\n")
+    proc = run(tmp_path, "notes.md", "call.sh", *sorted(HARMLESS))
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "notes.md:2: TLS_KEY (line)",
+        "call.sh:1: JWT_SERVICE (literal)",
+    ]
+    no_value_in(proc, *SECRETS.values())
+
+
+def test_a_finding_is_named_by_the_whole_value_it_holds(tmp_path: Path) -> None:
+    """Issue 16: two values share a long prefix; the backup line of the second is named by
+    it alone, not as a truncated display of the first."""
+    (tmp_path / ".env_encoded").write_text(
+        f"SECRET_AWS_ACCESS_KEY_ID={b64(AWS)}\nSECRET_MYPASSWORD={b64(MYPASSWORD)}\n"
+    )
+    (tmp_path / "env.bak").write_text(f"SECRET_MYPASSWORD={b64(MYPASSWORD + chr(10))}\n")
+    proc = run(tmp_path, "env.bak")
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "env.bak:1: MYPASSWORD (base64)" in lines
+    assert all("AWS_ACCESS_KEY_ID" not in line for line in lines), lines

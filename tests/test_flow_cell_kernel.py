@@ -325,7 +325,8 @@ def test_deploy_run_file_no_wait_force(run_notebook: NotebookRunner, kestra: Kes
     assert "(not deployed: --force deploys anyway)" in local
     refused = out[8]  # --force sends it: the server's refusal, at the cell's line
     assert "Kestra: line 9: tasks[1].type: Invalid type" in refused
-    assert "UsageError: Kestra refused company.team.invalid" in refused
+    assert "kestra_nb: invalid flow (1 problem): deploying anyway" in refused
+    assert "UsageError: Kestra refused flow company.team.invalid (422 Unprocessable" in refused
     assert "UsageError: not deployed: 1 local error above (--force deploys anyway)" in out[9]
     assert "tasks[0].message · line 7 · Filter [uper] does not exist." in out[9]
     assert "deployed company.team.local_error revision 1 (created)" in out[10]

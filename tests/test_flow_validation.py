@@ -3,7 +3,8 @@
 Invalid flows go through `KestraFlow.from_yaml`, which must raise `FlowError` with every
 problem (path, message, line, column), structural ones and what rendering still finds. Flows
 whose whole test is "these problems and warnings" live in `tests/data/flows/validation/`,
-each beside its `.expected.yml` (`test_validation_flow_file`).
+each beside its `.expected.yml` (`test_validation_flow_file`); the flows the other tests read
+whole are there too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from kestra_nb.flow import KestraFlow
 from kestra_nb.flow.source import format_path, load_flow_yaml
 from kestra_nb.flow.tasks import walk_tasks
 from kestra_nb.flow.validation import validate_flow
-from tests.flow_helpers import VALIDATION, flow_file, flow_files
+from tests.flow_helpers import VALIDATION, flow_file, flow_files, flow_text
 
 
 def problems_of(text: str, **kwargs: object) -> list[FlowProblem]:
@@ -69,19 +70,7 @@ def test_validation_flow_file(name: str) -> None:
         assert KestraFlow.from_yaml(text, secrets={}, environ={}, inputs=inputs).id
 
 
-MINIMAL = """\
-id: hello
-namespace: company.team
-tasks:
-  - id: log
-    type: io.kestra.plugin.core.log.Log
-    message: hi
-"""
-
-
-def test_minimal_flow_is_valid() -> None:
-    problems, warnings = check(MINIMAL)
-    assert problems == [] and warnings == []
+MINIMAL = flow_text("minimal", VALIDATION)  # valid: validation/minimal.expected.yml
 
 
 def test_yaml_syntax_error_has_line_and_column() -> None:
@@ -107,77 +96,7 @@ def test_id_and_namespace_limits() -> None:
     ]
 
 
-NESTED = """\
-id: nested
-namespace: company.team
-tasks:
-  - id: par
-    type: io.kestra.plugin.core.flow.Parallel
-    tasks:
-      - id: seq
-        type: io.kestra.plugin.core.flow.Sequential
-        tasks:
-          - id: a
-            type: io.kestra.plugin.core.log.Log
-            message: a
-        errors:
-          - id: seq_err
-            type: io.kestra.plugin.core.log.Log
-            message: e
-  - id: if
-    type: io.kestra.plugin.core.flow.If
-    condition: "{{ true }}"
-    then:
-      - id: b
-        type: io.kestra.plugin.core.log.Log
-        message: b
-    else:
-      - id: c
-        type: io.kestra.plugin.core.log.Log
-        message: c
-  - id: switch
-    type: io.kestra.plugin.core.flow.Switch
-    value: x
-    cases:
-      x:
-        - id: d
-          type: io.kestra.plugin.core.log.Log
-          message: d
-    defaults:
-      - id: e
-        type: io.kestra.plugin.core.log.Log
-        message: e
-  - id: dag
-    type: io.kestra.plugin.core.flow.Dag
-    tasks:
-      - task:
-          id: f
-          type: io.kestra.plugin.core.log.Log
-          message: f
-      - task:
-          id: g
-          type: io.kestra.plugin.core.log.Log
-          message: g
-        dependsOn: [f]
-  - id: custom
-    type: io.example.plugin.MyFlowable
-    tasks:
-      - id: h
-        type: io.kestra.plugin.core.log.Log
-        message: h
-errors:
-  - id: on_error
-    type: io.kestra.plugin.core.log.Log
-    message: failed
-finally:
-  - id: at_last
-    type: io.kestra.plugin.core.log.Log
-    message: done
-afterExecution:
-  - id: after
-    type: io.kestra.plugin.core.log.Log
-    message: after
-"""
+NESTED = flow_text("nested", VALIDATION)  # valid: validation/nested.expected.yml
 
 
 def test_walk_tasks_gives_every_nested_task_with_its_path() -> None:
@@ -203,7 +122,6 @@ def test_walk_tasks_gives_every_nested_task_with_its_path() -> None:
         "at_last": "finally[0]",
         "after": "afterExecution[0]",
     }
-    assert check(NESTED) == ([], [])
 
 
 @pytest.mark.parametrize(
@@ -379,24 +297,7 @@ def test_labels_list_or_map_and_system_labels() -> None:
 
 
 def test_dash_references_need_brackets() -> None:
-    problems, _ = check(
-        """\
-        id: a
-        namespace: b
-        inputs:
-          - {id: server-fqn, type: STRING, defaults: x}
-        tasks:
-          - id: produce-output
-            type: io.kestra.plugin.core.debug.Return
-            format: "{{ inputs.server-fqn }}"
-          - id: fine
-            type: io.kestra.plugin.core.log.Log
-            message: "{{ inputs['server-fqn'] }} {{ outputs['produce-output'].value }}"
-          - id: use
-            type: io.kestra.plugin.core.log.Log
-            message: "{{ outputs.produce-output.value }}"
-        """
-    )
+    problems, _ = check(flow_text("dash_references", VALIDATION))
     assert [p.message.rsplit(": ", 1)[-1] for p in problems] == ["[produce-output]", "[use]"]
 
 

@@ -36,10 +36,19 @@ UPLOADED = {"UP_TOKEN": "up-token-9Kd2Lm7Xw", "UP_PASSWORD": "p@ss w0rd=with spa
 FLOW = """%%kestra_flow
 id: hello
 namespace: company.team
+inputs:
+  - id: user
+    type: STRING
+    defaults: ada
 tasks:
   - id: log
     type: io.kestra.plugin.core.log.Log
-    message: "token is {{ secret('BROWSER_TOKEN') }}"
+    message: "Hello {{ inputs.user }}, the token is {{ secret('BROWSER_TOKEN') }}"
+  - id: call
+    type: io.kestra.plugin.core.http.Request
+    uri: https://api.example.com/items
+    headers:
+      Authorization: "Basic {{ (inputs.user ~ ':' ~ secret('BROWSER_TOKEN')) | base64encode }}"
 """
 WAIT = 30_000  # ms: generous, for a loaded CI machine
 
@@ -145,6 +154,8 @@ def test_panel_in_jupyterlab_leaves_no_secret_in_the_saved_notebook(tmp_path: Pa
             assert "Traceback" not in flow_text and "Error" not in flow_text, flow_text[:500]
             assert "Cannot find secret" not in flow_text
             assert "******" in flow_text and TYPED not in flow_text  # resolved, shown masked
+            # a value computed from the secret is marked as such, not computed on `******`
+            assert "Basic ****** (computed from BROWSER_TOKEN)" in flow_text
             flow.screenshot(path=str(docs / "flow.png"))
 
             # convert an uploaded .env and write it

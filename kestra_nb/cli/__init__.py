@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import KestraNbError
+from .common import EXIT_ERROR, apply_limit_arguments
 
 SUBCOMMAND_MODULES = ("codec", "flow", "scan", "autoload", "deploy", "run", "schema")
 
@@ -35,14 +36,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        apply_limit_arguments(args)
         return int(args.func(args) or 0)
     except KestraNbError as exc:
         print(f"kestra-nb {args.command}: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR  # a bound past (`LimitExceeded`) too
     except OSError as exc:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         print(f"kestra-nb {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
 

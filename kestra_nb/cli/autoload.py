@@ -22,6 +22,7 @@ from typing import Any
 
 from ..atomic import backups_of, write_atomic
 from ..errors import KestraNbError
+from ..files import read_text
 
 # The auto-load entry has a module name of its own (`kestra_nb.notebook.autoload`), so that a
 # notebook's `%load_ext kestra_nb` is not "already loaded" to IPython; the plain name, which
@@ -48,7 +49,7 @@ def config_path(prefix: str | Path | None = None) -> Path:
 def read_config(path: Path) -> dict[str, Any]:
     """The file's JSON object; `{}` when the file does not exist."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)  # a FIFO or device is refused unread
     except FileNotFoundError:
         return {}
     except UnicodeDecodeError:

@@ -16,9 +16,10 @@ from pathlib import Path
 from ..atomic import TargetExistsError, write_atomic
 from ..dotenv_codec import decode_dotenv, encode_dotenv, read_dotenv_text, showable_key
 from ..errors import DotenvError
+from ..limits import LimitExceeded, current
 from ..secrets import render_macro
 from ..text import plural
-from .common import EXIT_ERROR, EXIT_HELP, EXIT_OK, EXIT_PROBLEMS
+from .common import EXIT_ERROR, EXIT_HELP, EXIT_OK, EXIT_PROBLEMS, add_limit_arguments
 
 _EXISTS = "already exists (use --force to replace it; the old file is kept as .bak)"
 
@@ -60,6 +61,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="expand ${VAR} and ${VAR:-default} as python-dotenv does (off by default: "
         "a '$' in a password stays as written)",
     )
+    add_limit_arguments(enc)
     enc.set_defaults(func=run_encode)
 
     dec = subparsers.add_parser(
@@ -77,12 +79,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="print NAME=<value as a JSON string> instead of names only (shows secrets!)",
     )
+    add_limit_arguments(dec)
     dec.set_defaults(func=run_decode)
 
 
 def _read_input(name: str) -> str:
     if name == "-":
-        data = sys.stdin.buffer.read()
+        cap = current().max_input_bytes
+        data = sys.stdin.buffer.read(cap + 1)
+        if len(data) > cap:
+            raise LimitExceeded("max_input_mb", cap / 1_000_000, where="reading <stdin>")
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:

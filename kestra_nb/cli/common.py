@@ -11,14 +11,17 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..dotenv_codec import find_env_files
 from ..errors import KestraNbError
 from ..kestra import ENV_PREFIX
+from ..limits import LIMITS, LimitExceeded, Limits, set_limits
 from ..secrets import SecretStore
 
 __all__ = [
@@ -27,8 +30,11 @@ __all__ = [
     "EXIT_OK",
     "EXIT_PROBLEMS",
     "Gathered",
+    "add_limit_arguments",
+    "apply_limit_arguments",
     "exit_status",
     "gather_secrets",
+    "input_reason",
     "parse_pairs",
 ]
 
@@ -36,6 +42,65 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 EXIT_HELP = "exit status: 0 ok, 1 problems found or conversion refused, 2 usage or I/O error"
 
 _OUTCOMES = {"clean": EXIT_OK, "findings": EXIT_PROBLEMS, "errors": EXIT_ERROR}
+
+
+_LIMIT_HELP = {
+    "max_time_s": "seconds one flow file or conversion may take (templates, jq, regexes)",
+    "max_memory_mb": "address space of the jq worker, in MB",
+    "max_output_mb": "largest string a template or jq program may build, in millions of chars",
+    "max_items": "largest list or map built (jq results, YAML with aliases expanded)",
+    "max_iterations": "{%% for %%} iterations of one evaluation, all loops together",
+    "max_yaml_aliases": "aliases to collections in one YAML document (SnakeYAML's default)",
+    "max_input_mb": "largest input file read, in MB",
+}
+
+
+def add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--max-time`, `--max-memory`, ...: the bounds of `kestra_nb.limits` (docs/limits.md)."""
+    group = parser.add_argument_group("limits (docs/limits.md)")
+    defaults = Limits()
+    for name, (_what, _unit, flag) in LIMITS.items():
+        default = getattr(defaults, name)
+        kind = float if isinstance(default, float) else int
+        group.add_argument(
+            flag,
+            dest=name,
+            type=_positive(kind, flag),
+            default=None,
+            metavar="N",
+            help=f"{_LIMIT_HELP[name]} (default: {default:g})",
+        )
+
+
+def _positive(kind: type, flag: str) -> Any:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag}: not a number: {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{flag}: must be positive")
+        return value
+
+    return parse
+
+
+def apply_limit_arguments(args: argparse.Namespace) -> None:
+    """Make the `--max-*` options given the process-wide limits."""
+    given = {n: getattr(args, n) for n in LIMITS if getattr(args, n, None) is not None}
+    if given:
+        set_limits(**given)
+
+
+def input_reason(exc: BaseException) -> str:
+    """Why an input file could not be read, in one line (no path: the caller prints it)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "not UTF-8 text"
+    if isinstance(exc, LimitExceeded):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return str(exc.strerror or exc)
+    return str(exc)
 
 
 def exit_status(outcome: str) -> int:

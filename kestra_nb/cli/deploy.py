@@ -10,11 +10,14 @@ connection errors.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from ..errors import FlowError
+from ..files import read_text
+from ..limits import LimitExceeded
 from ..server.errors import ServerError, violation_line
+from .common import add_limit_arguments
+from .common import input_reason as _reason
 from .server_options import EXIT_ERROR, EXIT_FAILED, EXIT_OK, add_server_arguments, connect
 
 
@@ -35,6 +38,7 @@ def register(subparsers: Any) -> None:
         help="validate locally and on the server, deploy nothing",
     )
     add_server_arguments(p)
+    add_limit_arguments(p)
     p.set_defaults(func=run_deploy)
 
 
@@ -66,9 +70,9 @@ def run_deploy(args: argparse.Namespace) -> int:
     sources: list[tuple[str, str]] = []
     for name in args.files:
         try:
-            text = Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            text = read_text(name)  # devices, FIFOs and directories refused unread
+        except (OSError, UnicodeDecodeError, LimitExceeded) as exc:
+            reason = _reason(exc)
             print(f"kestra-nb deploy: {name}: {reason}")
             status = EXIT_ERROR
             continue

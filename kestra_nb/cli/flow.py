@@ -11,16 +11,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from ..errors import FlowError
+from ..files import read_text
 from ..flow import KestraFlow
 from ..flow.display import SHOW_CHOICES, verdict_parts
 from ..flow.schema import ServerSchema, load_schema
 from ..flow.validation import using_schema
+from ..limits import LimitExceeded
 from ..text import plural
-from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, gather_secrets, parse_pairs
+from .common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    add_limit_arguments,
+    gather_secrets,
+    parse_pairs,
+)
+from .common import input_reason as _reason
 
 
 def register(subparsers: Any) -> None:
@@ -63,6 +72,7 @@ def register(subparsers: Any) -> None:
         default="summary",
         help="what to print for a valid flow (default: summary)",
     )
+    add_limit_arguments(p)
     p.set_defaults(func=run_flow)
 
 
@@ -87,9 +97,9 @@ def _check_files(
     status = EXIT_OK
     for name in args.files:
         try:
-            text = Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            text = read_text(name)  # devices, FIFOs and directories refused unread
+        except (OSError, UnicodeDecodeError, LimitExceeded) as exc:
+            reason = _reason(exc)
             print(f"kestra-nb flow: {name}: {reason}", file=sys.stderr)
             status = EXIT_ERROR
             continue
@@ -101,6 +111,10 @@ def _check_files(
             for problem in exc.problems:
                 print(f"{name}: {problem}")
             status = max(status, EXIT_PROBLEMS)
+            continue
+        except LimitExceeded as exc:  # a bound (docs/limits.md): an error, not a finding
+            print(f"kestra-nb flow: {name}: {exc}", file=sys.stderr)
+            status = EXIT_ERROR
             continue
         for error in flow.errors:
             print(f"{name}: {error}")

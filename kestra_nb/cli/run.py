@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import KestraNbError
 from ..server.errors import ServerError
+from .common import add_limit_arguments
 from .server_options import (
     EXIT_ERROR,
     EXIT_FAILED,
@@ -73,6 +74,7 @@ def register(subparsers: Any) -> None:
         "(default: the nearest .env_encoded or .env from the current directory up)",
     )
     add_server_arguments(p)
+    add_limit_arguments(p)
     p.set_defaults(func=run_run)
 
 

@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from ..errors import KestraNbError
+from ..files import check_regular
 from ..scan import (
     ENV_FILE_NAMES,
     find_env_files,
@@ -22,7 +23,7 @@ from ..scan import (
     secrets_from_environ,
 )
 from ..text import plural
-from .common import exit_status
+from .common import add_limit_arguments, exit_status
 
 
 def register(subparsers: Any) -> None:
@@ -60,6 +61,7 @@ def register(subparsers: Any) -> None:
         "sources are only reported",
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    add_limit_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -93,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     for path in paths:
         if not os.path.lexists(path):
             raise KestraNbError(f"{path}: no such file or directory")
+        if os.path.exists(path) and not os.path.isdir(path):
+            check_regular(path)  # a device or FIFO named on the command line: refused unread
 
     report = scan_paths(paths, pairs, fix=args.fix, exclude=env_files)
     if args.format == "json":

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ..errors import FlowProblem, RenderError, problem_line
+from ..limits import LimitExceeded
 from ..pebble import referenced_names, referenced_secrets, template_segments
 from ..pebble.exceptions import NotAvailableError, SecretNotFoundError, UndefinedError
 from ..pebble.runtime import Tainted
@@ -246,6 +247,14 @@ class _Evaluator:
         if "{" not in text:
             return _Unit(text, text)
         self.note_names(text)
+        try:
+            return self._render_string(text, variables, path, task_id)
+        except LimitExceeded as exc:  # stops the whole flow: one line naming the property
+            raise exc.at(f"rendering {format_path(path)}") from None
+
+    def _render_string(
+        self, text: str, variables: Mapping[str, Any], path: Path, task_id: str | None
+    ) -> _Unit:
         try:
             return self.render_unit(text, variables)
         except RenderError as exc:

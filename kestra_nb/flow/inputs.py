@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from ..pebble.values import Instant, JavaFloat, JavaInteger
+from ..safeyaml import safe_load
 from .source import Path
 
 __all__ = [
@@ -137,7 +138,7 @@ def _to_json(value: Any, item: Mapping[str, Any] | None) -> Any:
 
 
 def _to_yaml(value: Any, item: Mapping[str, Any] | None) -> Any:
-    return yaml.safe_load(value) if isinstance(value, str) else value
+    return safe_load(value) if isinstance(value, str) else value
 
 
 def _to_list(value: Any, item: Mapping[str, Any] | None) -> Any:

@@ -26,6 +26,7 @@ from typing import Any
 from ..atomic import write_atomic
 from ..errors import FlowError, FlowProblem, KestraNbError
 from ..kestra import PLACEHOLDER, envs_from
+from ..limits import LimitExceeded, evaluation
 from ..masking import Masker
 from ..pebble import Renderer
 from ..secrets import SecretStore
@@ -129,59 +130,62 @@ class KestraFlow:
             raise TypeError("give secrets= or renderer= (which has its own secrets), not both")
         if hints_for not in hints.AUDIENCES:
             raise ValueError(f"hints_for must be one of {', '.join(hints.AUDIENCES)}")
-        store, env = _sources(secrets, environ, renderer)
-        data, marks, problems = load_flow_yaml(text, first_line=first_line)
-        warnings: list[FlowProblem] = []
-        unchecked: list[str] = []
-        if data is not None:
-            result = validate_flow(data, marks, inputs=inputs, schema=schema)
-            problems = [*problems, *result.problems]
-            warnings = result.warnings
-            unchecked = result.unchecked_types
-        problems = [_with_hint(p, data, inputs, hints_for) for p in problems]
-        engine = renderer if renderer is not None else Renderer(secrets=store, environ=env)
-        envs = envs_from(env) if env is not None else dict(engine.envs)
+        with evaluation():  # one deadline for loading, validating and rendering
+            store, env = _sources(secrets, environ, renderer)
+            data, marks, problems = load_flow_yaml(text, first_line=first_line)
+            warnings: list[FlowProblem] = []
+            unchecked: list[str] = []
+            if data is not None:
+                result = validate_flow(data, marks, inputs=inputs, schema=schema)
+                problems = [*problems, *result.problems]
+                warnings = result.warnings
+                unchecked = result.unchecked_types
+            problems = [_with_hint(p, data, inputs, hints_for) for p in problems]
+            engine = renderer if renderer is not None else Renderer(secrets=store, environ=env)
+            envs = envs_from(env) if env is not None else dict(engine.envs)
 
-        def evaluate() -> RenderResult:
-            return evaluate_flow(
-                data,
-                marks,
-                engine,
-                inputs=inputs,
-                envs=envs,
-                execution=execution,
-                secret_exists=lambda name: name in store,
-                hints_for=hints_for,
-            )
+            def evaluate() -> RenderResult:
+                return evaluate_flow(
+                    data,
+                    marks,
+                    engine,
+                    inputs=inputs,
+                    envs=envs,
+                    execution=execution,
+                    secret_exists=lambda name: name in store,
+                    hints_for=hints_for,
+                )
 
-        if problems or data is None:
-            if isinstance(data, Mapping):
-                # every problem at once: render what renders despite the broken parts
-                try:
-                    partial = evaluate()
-                except (KestraNbError, LookupError, TypeError, ValueError, AttributeError):
-                    partial = None  # a part the evaluation needs is broken: said above
-                if partial is not None:
-                    problems = [*problems, *(e.as_flow_problem() for e in partial.errors)]
-            raise FlowError(_masked(_sorted(problems), store))
-        rendered = evaluate()
-        flow = cls(text, data, marks, rendered, warnings)
-        flow.unchecked_types = unchecked  # plugins neither the index nor a schema checked
-        # Every value of the store is hidden, not only those `secret()` reads: a secret given
-        # as a plain input (`inputs.token`) is rendered, and quoted by an input's error message.
-        named = []
-        unused = [n for n in store.names() if n not in flow.secrets_used]
-        for name in [*flow.secrets_used, *unused]:
-            if name not in flow.missing_secrets and name in store:
-                value = store.get(name)
-                if value:
-                    named.append((name, value))
-        flow._secret_values = named + flow._secret_values
-        # an error message may quote a value (`'<value>' is not a valid number`): never keep one
-        masker = flow.masker
-        flow.errors = [replace(e, message=masker.mask(e.message)) for e in flow.errors]
-        flow.warnings = [replace(w, message=masker.mask(w.message)) for w in flow.warnings]
-        return flow
+            if problems or data is None:
+                if isinstance(data, Mapping):
+                    # every problem at once: render what renders despite the broken parts
+                    try:
+                        partial = evaluate()
+                    except LimitExceeded:
+                        raise
+                    except (KestraNbError, LookupError, TypeError, ValueError, AttributeError):
+                        partial = None  # a part the evaluation needs is broken: said above
+                    if partial is not None:
+                        problems = [*problems, *(e.as_flow_problem() for e in partial.errors)]
+                raise FlowError(_masked(_sorted(problems), store))
+            rendered = evaluate()
+            flow = cls(text, data, marks, rendered, warnings)
+            flow.unchecked_types = unchecked  # plugins neither the index nor a schema checked
+            # Every value of the store is hidden, not only those `secret()` reads: a secret given
+            # as a plain input (`inputs.token`) is rendered, and quoted by an input's error message.
+            named = []
+            unused = [n for n in store.names() if n not in flow.secrets_used]
+            for name in [*flow.secrets_used, *unused]:
+                if name not in flow.missing_secrets and name in store:
+                    value = store.get(name)
+                    if value:
+                        named.append((name, value))
+            flow._secret_values = named + flow._secret_values
+            # an error message may quote a value (`'<value>' is not a valid number`): never keep one
+            masker = flow.masker
+            flow.errors = [replace(e, message=masker.mask(e.message)) for e in flow.errors]
+            flow.warnings = [replace(w, message=masker.mask(w.message)) for w in flow.warnings]
+            return flow
 
     # -- attributes ----------------------------------------------------------------------
     @property

@@ -540,11 +540,11 @@ def check_flow_keys(flow: Mapping[str, Any]) -> list[PropertyProblem]:
         prop = keys.get(key) if isinstance(key, str) else None
         if prop is None:
             message = f"unknown flow property `{key}`{_suggest(str(key), visible)}"
-            problems.append(PropertyProblem(str(key), message, "error", str(key)))
+            problems.append(PropertyProblem(str(key), message, "error", str(key), (key,)))
         elif prop.get("deprecated") or prop.get("removed_in_2"):
             why = "deprecated" if prop.get("deprecated") else "removed in Kestra 2.0"
-            problems.append(PropertyProblem(key, f"`{key}` is {why}", "warning", key))
+            problems.append(PropertyProblem(key, f"`{key}` is {why}", "warning", key, (key,)))
         elif prop.get("new_in_2"):
             message = f"`{key}` is new in Kestra 2.0: Kestra 1.x rejects it"
-            problems.append(PropertyProblem(key, message, "warning", key))
+            problems.append(PropertyProblem(key, message, "warning", key, (key,)))
     return problems

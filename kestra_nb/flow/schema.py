@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import KestraNbError
+from ..files import read_text
 from .properties import Parts, PropertyProblem
 
 __all__ = ["SchemaError", "ServerSchema", "load_schema", "schema_cache_path"]
@@ -74,7 +75,7 @@ def load_schema(
     else:
         path = Path(text)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path))
     except OSError as exc:
         raise SchemaError(f"{path}: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError):

@@ -22,6 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import FlowProblem
+from ..safeyaml import BoundedLoader
 
 __all__ = ["Marks", "Path", "format_path", "load_flow_yaml"]
 
@@ -46,7 +47,7 @@ def format_path(path: Sequence[str | int]) -> str:
 # --- YAML with positions ------------------------------------------------------------------
 
 
-class _FlowLoader(yaml.SafeLoader):
+class _FlowLoader(BoundedLoader, yaml.SafeLoader):
     """Safe loader without the timestamp resolver (Kestra's model gets such values as text)."""
 
 

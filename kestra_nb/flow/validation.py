@@ -26,6 +26,7 @@ from .inputs import INPUT_TYPES, MISSING, lookup_supplied
 from .properties import (
     Parts,
     PropertyProblem,
+    check_flow_keys,
     check_plugin_defaults,
     check_task,
     is_covered,
@@ -79,35 +80,6 @@ RESERVED_FLOW_IDS = (
     "source",
     "disable",
     "enable",
-)
-# Flow properties of Kestra's model; anything else is a warning (newer versions add some)
-FLOW_KEYS = frozenset(
-    {
-        "id",
-        "namespace",
-        "revision",
-        "description",
-        "labels",
-        "variables",
-        "inputs",
-        "outputs",
-        "tasks",
-        "errors",
-        "finally",
-        "afterExecution",
-        "listeners",
-        "triggers",
-        "pluginDefaults",
-        "taskDefaults",
-        "concurrency",
-        "retry",
-        "sla",
-        "disabled",
-        "deleted",
-        "tenantId",
-        "workerGroup",
-        "checks",
-    }
 )
 SYSTEM_LABEL_PREFIX = "system."
 SYSTEM_READ_ONLY_LABEL = "system.readOnly"
@@ -207,9 +179,7 @@ class _Checker:
         )
         if isinstance(flow.get("id"), str) and flow["id"] in RESERVED_FLOW_IDS:
             self.warn(("id",), f"Flow id is a reserved keyword in recent Kestra: {flow['id']}")
-        for key in flow:
-            if key not in FLOW_KEYS:
-                self.warn((key,), f"unknown flow property '{key}' (Kestra may reject it)")
+        self.report((), check_flow_keys(flow), set())
         tasks = flow.get("tasks")
         if not isinstance(tasks, list) or not tasks:
             self.problem(

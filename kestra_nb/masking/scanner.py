@@ -19,6 +19,7 @@ from functools import cached_property
 from operator import itemgetter
 
 from .engines import ENGINES, Finder, Hit
+from .formats import format_text
 from .variants import TRUNCATION_KEY, TRUNCATION_MIN, secret_variants
 
 __all__ = ["Scanner", "TailIndex", "build_scanner", "replace_ranges"]
@@ -33,15 +34,18 @@ def build_scanner(
 ) -> Scanner | None:
     """One `Scanner` over every variant of `(value, name)` pairs, or None when there is none.
 
-    Variants shorter than `min_length` are left out; a real variant keeps its kind even when
-    it equals another variant's head or tail.
+    Variants shorter than `min_length` are left out, and so are heads and tails made of a
+    format's fixed text (`formats`: a JWT's header, a PEM key's armour line); a real variant
+    keeps its kind even when it equals another variant's head or tail.
     """
     owners: dict[str, tuple[str | None, str]] = {}
-    ends: dict[str, dict[tuple[str, int], None]] = {}  # head/tail -> variants to follow
+    # head/tail -> variants to follow, each with the name of the secret it belongs to
+    ends: dict[str, dict[tuple[str, int], str | None]] = {}
     truncated: list[tuple[str, str | None]] = []
     tails: dict[str, None] = {}  # long variants, in order
     heads = min_length <= TRUNCATION_KEY
     for value, name in values:
+        fmt = format_text(value, secret_variants) if heads else None
         for kind, text in secret_variants(value):
             if len(text) >= min_length:
                 owners.setdefault(text, (name, kind))
@@ -51,7 +55,9 @@ def build_scanner(
                     (text[:TRUNCATION_KEY], 1),
                     (text[-TRUNCATION_KEY:], -1),
                 ):
-                    ends.setdefault(key, {})[(text, direction)] = None
+                    if fmt is not None and not fmt.keeps(key):
+                        continue  # e.g. a JWT's header: every token of the format has it
+                    ends.setdefault(key, {}).setdefault((text, direction), name)
                     truncated.append((key, name))
     for key, name in truncated:  # after every real variant: a real variant keeps its kind
         owners.setdefault(key, (name, "truncated"))
@@ -59,14 +65,31 @@ def build_scanner(
         return None
     patterns = list(owners)
     index = {p: i for i, p in enumerate(patterns)}
+    owner_list = [owners[p] for p in patterns]
+    # A head or tail shared by secrets is named by the variant the text follows furthest:
+    # one extra `truncated` owner per name, after the patterns' own.
+    named: dict[str | None, int] = {}
+
+    def owner_of(name: str | None) -> int:
+        if name not in named:
+            named[name] = len(owner_list)
+            owner_list.append((name, "truncated"))
+        return named[name]
+
+    extend = {
+        index[key]: tuple(
+            (variant, direction, owner_of(name)) for (variant, direction), name in targets.items()
+        )
+        for key, targets in ends.items()
+    }
     return Scanner(
         patterns=patterns,
-        owners=[owners[p] for p in patterns],
+        owners=owner_list,
         find=ENGINES[engine](patterns),
         max_length=max(map(len, patterns)),
         sorted_patterns=sorted(patterns),
         prefix_keys=frozenset(p[:_PREFIX_KEY] for p in patterns if len(p) > _PREFIX_KEY),
-        extend={index[key]: tuple(targets) for key, targets in ends.items()},
+        extend=extend,
         tails=tuple(tails),
     )
 
@@ -79,13 +102,16 @@ class Scanner:
     """
 
     patterns: list[str]
-    owners: list[tuple[str | None, str]]  # (name, kind) per pattern
+    # (name, kind) per pattern, then one (name, "truncated") per secret a head or tail of
+    # a long variant may be followed along (`hits` names such a match by it)
+    owners: list[tuple[str | None, str]]
     find: Finder
     max_length: int
     sorted_patterns: list[str]
     prefix_keys: frozenset[str]
-    # pattern index -> (variant, +1 for its head / -1 for its tail): matches to extend
-    extend: Mapping[int, tuple[tuple[str, int], ...]]
+    # pattern index -> (variant, +1 for its head / -1 for its tail, owner index): matches
+    # to extend
+    extend: Mapping[int, tuple[tuple[str, int, int], ...]]
     # variants whose tail is searched (`truncated`): streams hold back text inside them
     tails: tuple[str, ...] = ()
 
@@ -99,7 +125,8 @@ class Scanner:
 
     def hits(self, text: str) -> list[Hit]:
         """Every match; a head (tail) of a long variant is extended forward (backward) for
-        as long as the text follows that variant (a truncated display shows more of it)."""
+        as long as the text follows that variant (a truncated display shows more of it),
+        and named by the variant it follows furthest (secrets may share a head)."""
         hits = self.find(text)
         extend = self.extend
         if not extend or not hits:
@@ -108,12 +135,19 @@ class Scanner:
             targets = extend.get(i)
             if targets is None:
                 continue
-            for variant, direction in targets:
+            low, high, owner, best = start, end, i, end - start
+            for variant, direction, who in targets:
                 if direction > 0:
-                    end = max(end, start + common_prefix(text, start, variant))
+                    reach = common_prefix(text, start, variant)
+                    high = max(high, start + reach)
                 else:
-                    start = min(start, end - common_suffix(text, end, variant))
-            hits[k] = (i, start, end)
+                    reach = common_suffix(text, end, variant)
+                    low = min(low, end - reach)
+                if reach > best:
+                    owner, best = who, reach
+            if owner != i and self.owners[owner][0] == self.owners[i][0]:
+                owner = i
+            hits[k] = (owner, low, high)
         return hits
 
     def ranges(self, text: str) -> list[list[int]]:

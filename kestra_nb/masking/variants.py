@@ -15,6 +15,8 @@ import re
 from typing import NamedTuple
 from urllib.parse import quote, quote_plus
 
+from .formats import drop_format_text
+
 __all__ = [
     "MIN_DERIVED_LENGTH",
     "MIN_LINE_LENGTH",
@@ -125,6 +127,7 @@ def secret_variants(value: str) -> list[tuple[str, str]]:
         if len(text) >= MIN_DERIVED_LENGTH and text not in seen:
             seen.add(text)
             out.append((kind, text))
+    out = drop_format_text(value, out, secret_variants)  # a format's fixed text is no secret
     return out
 
 

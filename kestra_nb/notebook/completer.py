@@ -106,10 +106,10 @@ def input_ids(cell: str) -> list[str]:
     if not block:
         return []
     try:
-        import yaml
+        from ..safeyaml import safe_load  # aliases bounded: a completion never hangs
 
-        doc = yaml.safe_load("\n".join(block))
-    except Exception:  # still being typed: fall back to a line scan
+        doc = safe_load("\n".join(block))
+    except Exception:  # still being typed (or past a bound): fall back to a line scan
         doc = None
     if isinstance(doc, dict) and isinstance(doc.get("inputs"), list):
         found = [str(i["id"]) for i in doc["inputs"] if isinstance(i, dict) and "id" in i]

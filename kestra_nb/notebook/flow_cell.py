@@ -27,6 +27,7 @@ from ..errors import FlowError, KestraNbError
 from ..flow import KestraFlow
 from ..flow.display import SHOW_CHOICES
 from ..flow.schema import load_schema
+from ..limits import evaluation
 from ..secrets import SecretStore
 from .session import KernelSession, masker_subscriber
 
@@ -85,32 +86,34 @@ def run_flow_cell(
         store, environ = cell_context(session, args.env, fail)
     flow: KestraFlow | None = None
     schema_source = str(getattr(session.magics, "schema", "") or "")  # %config KestraMagics
-    try:
-        schema = load_schema(schema_source) if schema_source else None
-        flow = KestraFlow.from_yaml(
-            cell,
-            secrets=store,
-            inputs=inputs,
-            environ=environ,
-            first_line=FIRST_LINE,
-            hints_for="notebook",
-            schema=schema,
-        )
-    except FlowError as exc:
-        if not (deploying and force):
-            lines = [str(exc).split(":", 1)[0] + ":"]
-            lines += [f"  {p}" for p in exc.problems]
-            if args.save:
-                lines.append(f"  (not saved to {args.save})")
-            if deploying:
-                lines.append("  (not deployed: --force deploys anyway)")
-            fail("\n".join(lines), exc)
-        n = len(exc.problems)
-        print(f"kestra_nb: invalid flow ({n} problem{'s' if n != 1 else ''}): deploying anyway")
-    except KestraNbError as exc:
-        fail(str(exc), exc)
+    with evaluation():  # one deadline for the YAML, every template and jq program
+        try:
+            schema = load_schema(schema_source) if schema_source else None
+            flow = KestraFlow.from_yaml(
+                cell,
+                secrets=store,
+                inputs=inputs,
+                environ=environ,
+                first_line=FIRST_LINE,
+                hints_for="notebook",
+                schema=schema,
+            )
+        except FlowError as exc:
+            if not (deploying and force):
+                lines = [str(exc).split(":", 1)[0] + ":"]
+                lines += [f"  {p}" for p in exc.problems]
+                if args.save:
+                    lines.append(f"  (not saved to {args.save})")
+                if deploying:
+                    lines.append("  (not deployed: --force deploys anyway)")
+                fail("\n".join(lines), exc)
+            n = len(exc.problems)
+            print(f"kestra_nb: invalid flow ({n} problem{'s' if n != 1 else ''}): deploying anyway")
+        except KestraNbError as exc:
+            fail(str(exc), exc)
     if flow is not None:
-        show_flow(session, flow, args, show, fail, user_ns)
+        with evaluation():
+            show_flow(session, flow, args, show, fail, user_ns)
     if deploying:
         send_to_kestra(session, flow, cell, args, inputs, files, fail, user_ns)
 

@@ -28,12 +28,13 @@ from IPython.core.magic import (
     no_var_expand,
 )
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Bool, Enum, List, Unicode, observe
+from traitlets import Bool, Enum, Float, Int, List, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
 from ..errors import KestraNbError
 from ..flow.show import SHOW_CHOICES
 from ..kestra import env_name
+from ..limits import LIMITS, Limits, evaluation, set_limits
 from .magic_help import answer_help
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -87,14 +88,64 @@ class KestraMagics(Magics, Configurable):
         "message; False raises them with their full traceback.",
     )
 
+    # bounds on every evaluation (kestra_nb.limits, docs/limits.md); the CLI's --max-* flags
+    max_time_s = Float(
+        Limits.max_time_s,
+        config=True,
+        help="Seconds one %%kestra_flow cell or %kestra_render may take (templates, jq, "
+        "regexes, YAML); past it, a one-line error.",
+    )
+    max_memory_mb = Int(
+        Limits.max_memory_mb, config=True, help="Address space (MB) of the jq worker process."
+    )
+    max_output_mb = Float(
+        Limits.max_output_mb,
+        config=True,
+        help="Largest string (millions of characters) a template or jq program may build.",
+    )
+    max_items = Int(
+        Limits.max_items,
+        config=True,
+        help="Largest list or map built (jq results, YAML with aliases expanded, filters).",
+    )
+    max_iterations = Int(
+        Limits.max_iterations,
+        config=True,
+        help="{% for %} iterations of one evaluation, all loops together.",
+    )
+    max_yaml_aliases = Int(
+        Limits.max_yaml_aliases,
+        config=True,
+        help="Aliases to collections in one YAML document (SnakeYAML's default, as Kestra).",
+    )
+    max_input_mb = Float(
+        Limits.max_input_mb, config=True, help="Largest file read (dotenv files, schemas)."
+    )
+
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         self.session = None  # set by `extension.load`; before that `mask` changes are kept
         Configurable.__init__(self, config=shell.config if shell is not None else None)
         Magics.__init__(self, shell=shell, **kwargs)
         if shell is not None and self not in shell.configurables:
             shell.configurables.append(self)  # what makes `%config KestraMagics.x = ...` work
+        self.apply_limits()
 
     # -- configuration -------------------------------------------------------------------
+
+    def apply_limits(self) -> None:
+        """Make the `max_*` traits the process-wide limits (`kestra_nb.limits.set_limits`)."""
+        set_limits(Limits(), **{name: getattr(self, name) for name in LIMITS})
+
+    @validate(*LIMITS)
+    def _positive_limit(self, proposal: Mapping[str, Any]) -> Any:
+        if not proposal["value"] > 0:
+            name = proposal["trait"].name
+            raise TraitError(f"KestraMagics.{name} must be positive")
+        return proposal["value"]
+
+    @observe(*LIMITS)
+    def _limit_changed(self, change: Mapping[str, Any]) -> None:
+        set_limits(**{change["name"]: change["new"]})
 
     @observe("mask")
     def _mask_changed(self, change: Mapping[str, Any]) -> None:
@@ -263,7 +314,8 @@ class KestraMagics(Magics, Configurable):
 
         try:
             renderer = Renderer(secrets=session.store, environ=session.environ)
-            text = renderer.render(template, {"inputs": inputs}, masked=self.mask)
+            with evaluation():  # bounded: time, output, loops (docs/limits.md)
+                text = renderer.render(template, {"inputs": inputs}, masked=self.mask)
         except KestraNbError as exc:
             self._fail(str(exc), exc)
         print(self._mask(str(text)) if self.mask else text)

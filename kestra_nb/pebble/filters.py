@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..limits import LimitExceeded, check_length
 from . import dates, jsonyaml, numberformat
 from . import values as _v
 from .exceptions import PebbleError
@@ -340,6 +341,7 @@ def _indent(kind: str, value: Any, amount: Any, prefix: Any) -> Any:
         newline = "\n"
     if kind == "nindent":
         text = newline + text
+    check_length(len(text) + (text.count(newline) + 1) * len(pad) * count)  # before building
     return text.replace(newline, newline + pad * count)
 
 
@@ -866,7 +868,7 @@ def jq(value: Any, expression: Any = _MISSING) -> Any:
         return None
     if expression is _MISSING:
         raise PebbleError("The 'jq' filter expects an argument 'expression'.")
-    import jq as _jq  # lazy: libjq is loaded only when a template uses `jq`
+    from .jqworker import run_jq  # lazy: the jq worker starts when a template uses `jq`
 
     program = _as_string(expression)
     try:
@@ -874,8 +876,10 @@ def jq(value: Any, expression: Any = _MISSING) -> Any:
             data = jsonyaml.parse_json(value)
         else:
             data = value
-        compiled = _jq.compile(program)
-        results = compiled.input_text(_v.to_json(data, drop_null_values=False)).all()
+        # in a killable worker process: time, memory and output bounded (docs/limits.md)
+        results = run_jq(program, _v.to_json(data, drop_null_values=False))
+    except LimitExceeded:
+        raise
     except Exception as exc:
         raise PebbleError(
             f"Unable to parse jq value '{_v.to_string(value)}' with type '{_v.class_name(value)}'"

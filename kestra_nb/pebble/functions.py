@@ -18,6 +18,7 @@ import uuid as _uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..limits import check_deadline, check_length
 from . import dates, jsonyaml
 from . import runtime as _runtime
 from . import values as _v
@@ -154,7 +155,36 @@ def nano_id(length: Any = 21, alphabet: Any = None) -> str:
         raise PebbleError("alphabet must contain between 1 and 255 symbols.")
     if int(size) <= 0:
         raise PebbleError("size must be greater than zero.")
-    return "".join(_secrets.choice(symbols) for _ in range(int(size)))
+    n = int(size)
+    check_length(n)  # `nanoId(100000000)`: refused before building
+    return _random_symbols(symbols, n)
+
+
+def _random_symbols(symbols: str, n: int) -> str:
+    """`n` symbols drawn uniformly with `os.urandom` (nanoid's masking: bytes masked to the
+    next power of two, those past the alphabet dropped); the deadline checked per chunk."""
+    if len(symbols) == 1:
+        return symbols * n
+    mask = (1 << (len(symbols) - 1).bit_length()) - 1
+    ascii_only = symbols.isascii()
+    keep = [b for b in range(256) if (b & mask) < len(symbols)]
+    table = bytearray(256)
+    for b in keep:
+        table[b] = ord(symbols[b & mask]) if ascii_only else 0
+    dropped = bytes(sorted(set(range(256)) - set(keep)))
+    parts: list[str] = []
+    have = 0
+    while have < n:
+        check_deadline()
+        raw = os.urandom(min(max(2 * (n - have), 64), 1 << 20))
+        if ascii_only:
+            chunk = raw.translate(table, dropped).decode("ascii")
+        else:
+            chunk = "".join(symbols[b & mask] for b in raw if (b & mask) < len(symbols))
+        chunk = chunk[: n - have]
+        parts.append(chunk)
+        have += len(chunk)
+    return "".join(parts)
 
 
 def _long_arg(name: str, value: Any) -> int:

@@ -3,16 +3,26 @@
 Python 3.11 already knows possessive quantifiers and atomic groups; what is translated here
 is the rest Java users write: `\\p{Alpha}`-style classes, `(?<name>...)` groups, `\\z`/`\\Z`,
 `\\h`, and `$1` / `${name}` group references in replacements.
+
+Matching runs on the `regex` module (same syntax as `re` in its V0 mode) for one reason: its
+`timeout=`. A catastrophic pattern (`(a+)+$` on a long run of `a`) stops at the evaluation's
+deadline with `LimitExceeded` instead of hanging a kernel or a CI job (docs/limits.md). `re`
+still checks the syntax, so the messages of a bad pattern stay those users know.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Any, TypeVar
 
+import regex as _regex
+
+from ..limits import LimitExceeded, limits_in_force, remaining_time
 from . import values as _v
 
-__all__ = ["compile_java", "java_replace_all", "java_split"]
+__all__ = ["JavaPattern", "bounded", "compile_java", "java_replace_all", "java_split"]
 
 _POSIX = {
     "Lower": "a-z",
@@ -140,19 +150,63 @@ def _translate(pattern: str) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=512)
-def compile_java(pattern: str) -> re.Pattern[str]:
-    """Compile a Java regex with Python's `re` (raises Java's PatternSyntaxException text)."""
+_T = TypeVar("_T")
+
+
+def bounded(call: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """`call(*args, timeout=<time left>)`: a regex operation stopped at the deadline."""
     try:
-        return re.compile(_translate(pattern))
-    except (re.error, ValueError) as exc:
+        return call(*args, timeout=max(remaining_time(), 0.001), **kwargs)
+    except TimeoutError:
+        raise LimitExceeded(
+            "max_time_s", limits_in_force().max_time_s, where="matching a regular expression"
+        ) from None
+
+
+class JavaPattern:
+    """A compiled Java regex: `re`'s interface, each operation bounded by the deadline."""
+
+    __slots__ = ("_compiled", "groupindex", "groups", "pattern")
+
+    def __init__(self, compiled: Any, pattern: str) -> None:
+        self._compiled = compiled
+        self.groups: int = compiled.groups
+        self.groupindex = compiled.groupindex
+        self.pattern = pattern
+
+    def search(self, text: str) -> Any:
+        return bounded(self._compiled.search, text)
+
+    def fullmatch(self, text: str) -> Any:
+        return bounded(self._compiled.fullmatch, text)
+
+    def finditer(self, text: str) -> Iterator[Any]:
+        return iter(bounded(_all_matches, self._compiled, text))
+
+    def sub(self, repl: Callable[[Any], str], text: str) -> str:
+        return bounded(self._compiled.sub, repl, text)
+
+
+def _all_matches(compiled: Any, text: str, timeout: float) -> list[Any]:
+    return list(compiled.finditer(text, timeout=timeout))
+
+
+@lru_cache(maxsize=512)
+def compile_java(pattern: str) -> JavaPattern:
+    """Compile a Java regex (raises Java's PatternSyntaxException text); matching is bounded
+    by the evaluation's deadline (`LimitExceeded`)."""
+    translated = _translate(pattern)
+    try:
+        re.compile(translated)  # the syntax check, with `re`'s messages
+        return JavaPattern(_regex.compile(translated, flags=_regex.V0), pattern)
+    except (re.error, _regex.error, ValueError) as exc:
         raise _v.java_error(
             f"{getattr(exc, 'msg', exc)} near index {getattr(exc, 'pos', 0) or 0}: {pattern}",
             "java.util.regex.PatternSyntaxException",
         ) from exc
 
 
-def _expand(replacement: str, m: re.Match[str]) -> str:
+def _expand(replacement: str, m: Any) -> str:
     """Java `Matcher.appendReplacement`: `$1`, `${name}`, `\\x` escapes a character."""
     out: list[str] = []
     i = 0
@@ -232,7 +286,7 @@ def java_split(text: str, pattern: str, limit: int = 0) -> list[str]:
     fast = (len(pattern) == 1 and pattern not in _SPLIT_FAST_SPECIAL) or (
         len(pattern) == 2 and pattern[0] == "\\" and not pattern[1].isalnum()
     )
-    regex = re.compile(re.escape(pattern[-1])) if fast else compile_java(pattern)
+    regex = compile_java(re.escape(pattern[-1]) if fast else pattern)
     parts: list[str] = []
     index = 0
     limited = limit > 0

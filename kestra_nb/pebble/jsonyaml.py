@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from ..safeyaml import BoundedLoader
 from . import values as _v
 
 __all__ = ["parse_ion", "parse_json", "parse_yaml", "to_ion", "to_yaml"]
@@ -240,7 +241,7 @@ def to_yaml(v: Any) -> str:
 # --------------------------------------------------------------------------- YAML reading
 
 
-class _JacksonYamlLoader(yaml.SafeLoader):
+class _JacksonYamlLoader(BoundedLoader, yaml.SafeLoader):
     """PyYAML's safe loader resolving scalars as Jackson's YAML parser does: only
     `true`/`false` are booleans (not `yes`/`on`), no sexagesimal numbers (`10:30` stays a
     string), no timestamps (dates stay strings)."""

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from typing import Any
 
+from ..limits import check_length
 from . import values as _v
 
 __all__ = ["decimal_format", "default_number_format", "java_string_format"]
@@ -233,6 +234,7 @@ def java_string_format(fmt: str, *args: Any) -> str:
         index, flags, width_s, precision_s, conv = m.groups()
         width = int(width_s) if width_s else None
         precision = int(precision_s[1:]) if precision_s else None
+        check_length(max(width or 0, precision or 0))  # `%1000000000d`: refused, not built
         if conv == "%":
             out.append(_apply_width("%", flags, width))
             continue

@@ -27,6 +27,7 @@ from jinja2 import Template, TemplateSyntaxError
 from ..dotenv_codec import decode_environ
 from ..errors import RenderError, SecretNotFound, SecretStoreError
 from ..kestra import SECRET_PREFIX, envs_from
+from ..limits import LimitExceeded, close_budget, evaluation, open_budget
 from ..sources import MappingSource, SecretsLike, SecretSource, as_source
 from . import runtime
 from .environment import PebbleEnvironment
@@ -39,6 +40,7 @@ from .exceptions import (
     UndefinedError,
 )
 from .lexer import RAW_PATTERN, ParseFailure
+from .runtime import sized
 
 MAX_RENDERING_AMOUNT = 100
 _UNEXPECTED_KWARG = re.compile(r"got an unexpected keyword argument '(\w+)'")
@@ -139,6 +141,10 @@ class Renderer:
     ) -> Any:
         """Kestra's `renderObject`: strings rendered, maps (keys too) and lists walked,
         anything else returned as is (a whole flow's properties in one call)."""
+        with evaluation():
+            return self._render_object(value, variables, masked)
+
+    def _render_object(self, value: Any, variables: Mapping[str, Any] | None, masked: bool) -> Any:
         state = self._state(False)
         token = runtime.set_state(state)
         try:
@@ -196,6 +202,15 @@ class Renderer:
     def _render_top(
         self, template: str, variables: Mapping[str, Any] | None, masked: bool
     ) -> tuple[str, list[str]]:
+        budget = open_budget()  # bounded (docs/limits.md); inside a flow, the flow's budget
+        try:
+            return self._render_top_bounded(template, variables, masked)
+        finally:
+            close_budget(budget)
+
+    def _render_top_bounded(
+        self, template: str, variables: Mapping[str, Any] | None, masked: bool
+    ) -> tuple[str, list[str]]:
         state = self._state(masked)
         token = runtime.set_state(state)
         try:
@@ -213,6 +228,15 @@ class Renderer:
         raise safe from None
 
     def _display(
+        self, template: str, variables: Mapping[str, Any] | None
+    ) -> tuple[str, runtime.RenderState]:
+        budget = open_budget()
+        try:
+            return self._display_bounded(template, variables)
+        finally:
+            close_budget(budget)
+
+    def _display_bounded(
         self, template: str, variables: Mapping[str, Any] | None
     ) -> tuple[str, runtime.RenderState]:
         state = self._state(False)
@@ -271,6 +295,11 @@ class Renderer:
         error: Exception | None = None
         try:
             result = "".join(compiled.root_render_func(compiled.new_context(dict(variables))))
+            sized(result)  # what `{{ }}` printed is counted as it grows; literal text here
+        except LimitExceeded:  # one line naming the bound, never a value: as it is
+            raise
+        except MemoryError:
+            error = LimitExceeded("max_output_mb")
         except Exception as exc:  # re-shaped as Kestra's errors
             error = self._kestra_error(exc, compiled, source)
         if error is not None:

@@ -23,6 +23,13 @@ from jinja2.runtime import LoopContext, Macro
 from jinja2.utils import missing
 
 from ..kestra import PLACEHOLDER
+from ..limits import (
+    LimitExceeded,
+    check_deadline,
+    check_items,
+    check_length,
+    count_iterations,
+)
 from . import values
 from .exceptions import NotAvailableError, PebbleError, SecretNotFoundError, UndefinedError
 from .nodes import block_ident
@@ -77,6 +84,7 @@ class RenderState:
     has_secret: Callable[[str], bool] | None = None
     taints: list[Tainted] = field(default_factory=list)  # printed ones, by sentinel number
     probe_errors: list[BaseException] = field(default_factory=list)
+    output: int = 0  # characters printed by `{{ }}` so far (bounded by `max_output_mb`)
 
 
 _STATE: contextvars.ContextVar[RenderState | None] = contextvars.ContextVar(
@@ -205,6 +213,20 @@ def _probe_value(value: Any, state: RenderState) -> Any:
     return value
 
 
+_SMALL = 65_536  # results up to this size are never checked (docs/limits.md)
+
+
+def sized(out: Any) -> Any:
+    """`out` unchanged; a string past `max_output_mb` or a list/map past `max_items` raises
+    `LimitExceeded` (so a result doubling in a loop stops at the bound)."""
+    if isinstance(out, str):
+        if len(out) > _SMALL:
+            check_length(len(out))
+    elif isinstance(out, (list, dict)) and len(out) > _SMALL:
+        check_items(len(out))
+    return out
+
+
 def taint_guard(func: Callable[..., Any], *, probe: bool = True) -> Callable[..., Any]:
     """`func` for the display pass: given a tainted operand it returns a derived `Tainted`
     (never computing on a placeholder); `probe` runs `func` once on `******` in its place, to
@@ -213,17 +235,19 @@ def taint_guard(func: Callable[..., Any], *, probe: bool = True) -> Callable[...
     def guarded(*args: Any, **kwargs: Any) -> Any:
         state = _STATE.get()
         if state is None or not state.taint:
-            return func(*args, **kwargs)
+            return sized(func(*args, **kwargs))
         taints = [taint_of(a, state) for a in (*args, *kwargs.values())]
         found = [x for x in taints if x is not None]
         if not found:
-            return func(*args, **kwargs)
+            return sized(func(*args, **kwargs))
         if probe:
             try:
                 func(
                     *(_probe_value(a, state) for a in args),
                     **{k: _probe_value(v, state) for k, v in kwargs.items()},
                 )
+            except LimitExceeded:
+                raise
             except Exception as exc:  # what Kestra would say, worded on `******`
                 state.probe_errors.append(exc)
         return Tainted(frozenset().union(*(x.sources for x in found)))
@@ -259,7 +283,10 @@ def taint_concat(left: Any, right: Any) -> Any:
             left = _sentinel(state, left)
         if isinstance(right, Tainted):
             right = _sentinel(state, right)
-    return values.concat(left, right)
+    out = values.concat(left, right)
+    if len(out) > _SMALL:
+        check_length(len(out))
+    return out
 
 
 def taint_output(value: Any) -> Any:
@@ -270,7 +297,12 @@ def taint_output(value: Any) -> Any:
         found = taint_of(value, state)
         if found is not None and not isinstance(value, str):
             return _sentinel(state, found)
-    return values.output(value)
+    out = values.output(value)
+    if state is not None:  # `{{ s }}` in a long loop: the printed total is bounded
+        state.output += len(out)
+        if state.output > _SMALL:
+            check_length(state.output)
+    return out
 
 
 def reveal_placeholders(text: str, state: RenderState) -> str:
@@ -592,6 +624,8 @@ def truthy_if(condition: Callable[[], Any]) -> bool:
         raise UndefinedConditionError(detail=str(exc), name=exc.name, root=exc.root) from None
     except NotAvailableError as exc:
         raise NotAvailableConditionError(detail=str(exc)) from None
+    except LimitExceeded:
+        raise
     except Exception as exc:
         raise ConditionError(detail=str(exc)) from None
 
@@ -601,14 +635,30 @@ def iterate(value: Any) -> Iterable[Any]:
     if value is None:
         return ()
     if isinstance(value, Mapping):
-        return [values.MapEntry(k, v) for k, v in value.items()]
-    if isinstance(value, (list, tuple)):
-        return value
-    if isinstance(value, (set, frozenset)):
-        return list(value)
-    if isinstance(value, str) or not hasattr(value, "__iter__"):
+        items: Any = [values.MapEntry(k, v) for k, v in value.items()]
+    elif isinstance(value, (list, tuple)):
+        items = value
+    elif isinstance(value, (set, frozenset)):
+        items = list(value)
+    elif isinstance(value, str) or not hasattr(value, "__iter__"):
         raise PebbleError(f"Not an iterable object. Value = [{values.to_string(value)}]")
-    return list(value)
+    else:
+        items = list(value)
+    count_iterations(len(items))  # the budget's loop count, and its deadline
+    if len(items) > _CHECK_EVERY:
+        return _checked(items)
+    return items
+
+
+_CHECK_EVERY = 1024
+
+
+def _checked(items: Any) -> Iterable[Any]:
+    """`items`, the deadline checked every `_CHECK_EVERY` of them (a long loop's body)."""
+    for i, item in enumerate(items):
+        if not i % _CHECK_EVERY:
+            check_deadline()
+        yield item
 
 
 # --- lookups that fail as Pebble does -----------------------------------------------------
@@ -632,6 +682,7 @@ def call_macro(macro: Any, name: str, args: list[Any], kwargs: dict[str, Any]) -
     """A call to a name that is not a function: a macro of the template, or Pebble's error."""
     if macro is missing or not callable(macro) or not hasattr(macro, "catch_kwargs"):
         raise PebbleError(f"Function or Macro [{name}] does not exist.")
+    check_deadline()  # a macro calling itself twice per level: exponential, no loop to count
     try:
         return macro(*args, **kwargs)
     except TypeError as exc:

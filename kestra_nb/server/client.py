@@ -45,8 +45,10 @@ def flow_identity(source: str) -> tuple[str, str]:
     """`(namespace, id)` of a flow's YAML; `ServerError` (reason "usage") when absent."""
     import yaml
 
+    from ..safeyaml import safe_load
+
     try:
-        data = yaml.safe_load(source)
+        data = safe_load(source)  # alias bombs refused (LimitExceeded)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""

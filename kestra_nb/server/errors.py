@@ -173,9 +173,12 @@ def violation_line(flow_source: str, path: str | None) -> int | None:
         return None
     import yaml
 
+    from ..limits import LimitExceeded
+    from ..safeyaml import BoundedSafeLoader
+
     try:
-        node: Any = yaml.compose(flow_source, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        node: Any = yaml.compose(flow_source, Loader=BoundedSafeLoader)
+    except (yaml.YAMLError, LimitExceeded):
         return None
     if node is None:
         return None

@@ -24,6 +24,7 @@ from ...dotenv_codec import (
     showable_key,
     update_encoded_file,
 )
+from ...files import read_bytes
 from ...text import plural
 from .common import (
     ENCODED_NAME,
@@ -241,7 +242,7 @@ class ConvertSection(Section):
             self.say(f"Error: {short(src)}: is a directory")
             return
         resolve_target(src)  # a device or FIFO is refused before it is opened
-        content = src.read_bytes()
+        content = read_bytes(src)  # regular files only, size capped (max_input_mb)
         self._convert(content, source=short(src), target=src.with_name(ENCODED_NAME))
 
     def _convert(self, content: bytes, *, source: str, target: Path) -> None:
