@@ -31,7 +31,7 @@ from ..kestra import PLACEHOLDER
 from .engines import ENGINES, available_engines, sharded_finder
 from .scanner import Scanner, build_scanner, replace_ranges
 from .stream import MaskStream
-from .variants import ShortForm, find_short_base64, short_base64_forms
+from .variants import ShortForm, find_short_base64, secret_variants, short_base64_forms
 
 __all__ = ["SHARD_PATTERNS", "SYNC_PATTERNS", "Masker", "MaskingWarning", "Match", "ScanView"]
 
@@ -353,7 +353,9 @@ class Masker:
             short = tuple(
                 form
                 for value, name in values
-                if len(value.encode("utf-8", "surrogatepass")) < 6
+                # a value a format's fixed text makes (`secret_variants` gives it no form)
+                # gets no short form either
+                if len(value.encode("utf-8", "surrogatepass")) < 6 and secret_variants(value)
                 for form in short_base64_forms(value, name)
             )
             final = True
