@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..files import check_regular
 from ..kestra import ENV_PREFIX, envs_map
 from ..text import plural
 
@@ -148,8 +149,9 @@ class KernelSession:
         resolved = Path(path).expanduser().resolve()
         if resolved.is_dir():
             raise IsADirectoryError(21, "is a directory, not a dotenv file", str(resolved))
-        if not resolved.is_file():
+        if not resolved.exists():
             raise FileNotFoundError(2, "no such file", str(resolved))
+        check_regular(resolved)  # a FIFO, device or socket: said what it is, never read
         # One masker build for the whole file, on this thread (the shell's), when it ends.
         with self.masker.batch():
             report = target_store.load_dotenv(resolved, warn=False)  # problems: on the report
