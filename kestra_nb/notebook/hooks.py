@@ -118,7 +118,12 @@ def _binary_reveals(masker: Masker, value: Any) -> bool:
             raw = b""
     else:
         return False
-    return masker.reveals(encoded) or masker.reveals(raw.decode("utf-8", "surrogateescape"))
+    # In the base64 text, a short literal (a 4-character secret) turns up by chance in a
+    # large image: only base64 forms, or matches of 8 characters and more, count there.
+    in_base64 = any(
+        m.kind.startswith("base64") or m.end - m.start >= 8 for m in masker.find(encoded)
+    )
+    return in_base64 or masker.reveals(raw.decode("utf-8", "surrogateescape"))
 
 
 _Parent = dict[str, Any]
