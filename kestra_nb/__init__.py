@@ -33,6 +33,9 @@ _EXPORTS: dict[str, str] = {
     "Masker": "kestra_nb.masking",
     "secret_variants": "kestra_nb.masking",
     "Renderer": "kestra_nb.pebble",
+    "Limits": "kestra_nb.limits",
+    "LimitExceeded": "kestra_nb.limits",
+    "set_limits": "kestra_nb.limits",
     "KestraFlow": "kestra_nb.flow",
     "scan_paths": "kestra_nb.scan",
     "SecretsPanel": "kestra_nb.notebook.panel",
@@ -45,6 +48,8 @@ __all__ = [
     "FlowProblem",
     "KestraFlow",
     "KestraNbError",
+    "LimitExceeded",
+    "Limits",
     "Masker",
     "RenderError",
     "Renderer",
@@ -61,6 +66,7 @@ __all__ = [
     "parse_dotenv",
     "scan_paths",
     "secret_variants",
+    "set_limits",
     "unload_ipython_extension",
     "update_encoded_file",
     "write_atomic",
@@ -113,6 +119,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         SecretStoreError,
     )
     from .flow import KestraFlow
+    from .limits import LimitExceeded, Limits, set_limits
     from .masking import Masker, secret_variants
     from .notebook.panel import SecretsPanel
     from .pebble import Renderer

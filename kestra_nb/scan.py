@@ -44,6 +44,8 @@ from .dotenv_codec import (
     read_dotenv_text,
 )
 from .errors import DotenvError, RenderError
+from .files import read_bytes
+from .limits import LimitExceeded
 from .masking import (
     ENGINES,
     TRUNCATION_KEY,
@@ -298,10 +300,12 @@ class Scanner:
             report.files.append(name)
             return
         try:
-            with open(name, "rb") as fh:
-                raw = fh.read()
+            raw = read_bytes(name)  # a FIFO or device named on the command line: refused unread
         except OSError as exc:
             report.errors.append(f"{name}: {exc.strerror or exc}")
+            return
+        except LimitExceeded as exc:
+            report.errors.append(f"{name}: {exc}")
             return
         report.files.append(name)
         if name.endswith(".ipynb"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,7 +109,6 @@ def cycles_of(edges: dict[str, list[str]]) -> list[list[str]]:
     on_stack: set[str] = set()
     cycles: list[list[str]] = []
     counter = [0]
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
 
     def visit(v: str) -> None:
         index[v] = low[v] = counter[0]

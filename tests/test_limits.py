@@ -291,7 +291,8 @@ def test_dotenv_reader_says_what_a_fifo_is(fifo: Path) -> None:
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     status = main(list(argv))
     captured = capsys.readouterr()
-    err = captured.err if argv[0] != "deploy" else captured.out  # deploy reports on stdout
+    err = captured.err
+    assert captured.out == ""
     lines = [line for line in err.splitlines() if "secrets and envs from" not in line]
     assert len(lines) == 1, err
     return status, lines[0]

@@ -10,6 +10,7 @@ connection errors.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from ..errors import FlowError
@@ -73,7 +74,7 @@ def run_deploy(args: argparse.Namespace) -> int:
             text = read_text(name)  # devices, FIFOs and directories refused unread
         except (OSError, UnicodeDecodeError, LimitExceeded) as exc:
             reason = _reason(exc)
-            print(f"kestra-nb deploy: {name}: {reason}")
+            print(f"kestra-nb deploy: {name}: {reason}", file=sys.stderr)
             status = EXIT_ERROR
             continue
         problems = _local_problems(name, text)

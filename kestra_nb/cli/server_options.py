@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -75,19 +74,21 @@ def secrets_masker(env_files: list[str], prog: str, extra: list[str] | None = No
     from ..masking import Masker
     from ..secrets import SecretStore
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        store = SecretStore.from_environ(os.environ)
-        for problem in store.problems:
+    store = SecretStore.from_environ(os.environ, warn=False)  # problems: data, printed
+    for problem in store.problems:
+        print(f"kestra-nb {prog}: {problem}", file=sys.stderr)
+    paths = [Path(p) for p in env_files] if env_files else find_env_files()[:1]
+    for path in paths:
+        report = store.load_dotenv(path, warn=False)
+        for problem in report.problems:
             print(f"kestra-nb {prog}: {problem}", file=sys.stderr)
-        paths = [Path(p) for p in env_files] if env_files else find_env_files()[:1]
-        for path in paths:
-            report = store.load_dotenv(path)
-            for problem in report.problems:
-                print(f"kestra-nb {prog}: {problem}", file=sys.stderr)
-        masker = Masker({name: store.get(name) for name in store.names()})
-        for value in extra or ():
-            masker.add(value, "KESTRA_CREDENTIAL")
+    masker = Masker()
+    pairs = [(name, store.get(name)) for name in store.names()]
+    pairs += [("KESTRA_CREDENTIAL", value) for value in extra or ()]
+    for name, value in pairs:
+        note = masker.register(value, name)  # a value too short to mask: said, not warned
+        if note is not None:
+            print(f"kestra-nb {prog}: {note}", file=sys.stderr)
     return masker
 
 

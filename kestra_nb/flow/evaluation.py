@@ -456,16 +456,7 @@ class _Evaluator:
             if exc.root == exc.name:
                 return hints.did_you_mean(exc.name, [*self.context, "task", *RUNTIME_ROOTS])
             return None
-        environment = getattr(self.engine, "environment", None)
-        match = _UNKNOWN_NAME.search(str(exc))
-        if match is None or environment is None:
-            return None
-        kind, name = match.groups()
-        names = {
-            "Filter": getattr(environment, "filters", {}),
-            "Test": getattr(environment, "tests", {}),
-        }.get(kind, getattr(environment, "pebble_functions", {}))
-        return hints.did_you_mean(name, names)
+        return _unknown_name_hint(exc, getattr(self.engine, "environment", None))
 
     # -- structures
     def render_value(
@@ -661,6 +652,38 @@ _UNDEFINED = re.compile(
 _MAX_EXPRESSION = 120
 
 
+def _unknown_name_hint(exc: BaseException, environment: Any) -> str | None:
+    """ "Did you mean …?" for an unknown filter, test or function of `environment`."""
+    match = _UNKNOWN_NAME.search(str(exc))
+    if match is None or environment is None:
+        return None
+    kind, name = match.groups()
+    names = {
+        "Filter": getattr(environment, "filters", {}),
+        "Test": getattr(environment, "tests", {}),
+    }.get(kind, getattr(environment, "pebble_functions", {}))
+    return hints.did_you_mean(name, names)
+
+
+def template_error_line(
+    exc: BaseException, template: str, environment: Any = None, audience: str = "notebook"
+) -> str:
+    """One line for a template that failed to render on its own (`%kestra_render`), worded
+    as a flow's render problems are: Kestra's message without Java class names, the failing
+    expression when the template holds more than it, and a hint (load a missing secret, did
+    you mean …?). Built from the error's text, which never holds a secret value."""
+    message, expression, _ = _worded(exc, template, _subject(exc))
+    if expression == " ".join(template.split()):
+        expression = ""  # the template is that expression
+    if isinstance(exc, SecretNotFoundError):
+        hint: str | None = hints.missing_secret(str(exc.key).upper(), audience)
+    else:
+        hint = _unknown_name_hint(exc, environment)
+    return " ".join(
+        part for part in (message, f"({expression})" if expression else "", hint or "") if part
+    )
+
+
 def _subject(exc: BaseException) -> str | None:
     """The name an error is about (a variable, a secret key, a filter), to find it."""
     for attr in ("name", "key"):
@@ -749,4 +772,5 @@ __all__ = [
     "RenderProblem",
     "RenderResult",
     "evaluate_flow",
+    "template_error_line",
 ]

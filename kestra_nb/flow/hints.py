@@ -12,6 +12,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from ..kestra import SECRET_PREFIX
+
 __all__ = [
     "AUDIENCES",
     "did_you_mean",
@@ -31,6 +33,9 @@ def _check(audience: str) -> str:
 def missing_secret(name: str, audience: str = "python") -> str:
     """`secret('NAME')` found nothing: how to load or add it."""
     where = _check(audience)
+    if name.startswith(SECRET_PREFIX) and len(name) > len(SECRET_PREFIX):
+        bare = name[len(SECRET_PREFIX) :]
+        return f"secret() takes the name without the {SECRET_PREFIX} prefix: secret('{bare}')"
     if where == "notebook":
         return "Load it with %kestra_env FILE or add it in %kestra_secrets"
     if where == "cli":

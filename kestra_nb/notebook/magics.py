@@ -31,7 +31,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Bool, Enum, Float, Int, List, TraitError, Unicode, observe, validate
 from traitlets.config import Configurable
 
-from ..errors import KestraNbError
+from ..errors import KestraNbError, RenderError
 from ..flow.show import SHOW_CHOICES
 from ..kestra import env_name
 from ..limits import LIMITS, Limits, evaluation, set_limits
@@ -310,12 +310,15 @@ class KestraMagics(Magics, Configurable):
             inputs_name, template = args.inputs, cell
         inputs = self._inputs_var(inputs_name, local_ns)
 
+        from ..flow.evaluation import template_error_line
         from ..pebble import Renderer
 
+        renderer = Renderer(secrets=session.store, environ=session.environ)
         try:
-            renderer = Renderer(secrets=session.store, environ=session.environ)
             with evaluation():  # bounded: time, output, loops (docs/limits.md)
                 text = renderer.render(template, {"inputs": inputs}, masked=self.mask)
+        except RenderError as exc:  # worded as a flow's problems: no Java class, a hint
+            self._fail(template_error_line(exc, template, renderer.environment), exc)
         except KestraNbError as exc:
             self._fail(str(exc), exc)
         print(self._mask(str(text)) if self.mask else text)

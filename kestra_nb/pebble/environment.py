@@ -68,20 +68,23 @@ class PebbleEnvironment(SandboxedEnvironment):
         }
         for name in functions.SERVER_FUNCTIONS:
             catalogue.setdefault(name, runtime.server_function(name))
+        # functions reading the render context: the runtime's (`secret`, ...) and those of
+        # `functions` that read the template's variables (`tasksWithState`)
+        context_functions = {**functions.CONTEXT_FUNCTIONS, **runtime.CONTEXT_FUNCTIONS}
         catalogue.update(
             {
                 k: f if k == "secret" else runtime.taint_guard(f, probe=False)
-                for k, f in runtime.CONTEXT_FUNCTIONS.items()
+                for k, f in context_functions.items()
             }
         )
         if recursive:
             del catalogue["render"], catalogue["renderOnce"]
         for name in functions_ or {}:
             # caller-supplied functions (a local `kv`, ...) go through the render state
-            if name not in runtime.CONTEXT_FUNCTIONS:
+            if name not in context_functions:
                 catalogue[name] = runtime.server_function(name)
         self.pebble_functions = catalogue
-        self.context_functions = frozenset(runtime.CONTEXT_FUNCTIONS) & frozenset(catalogue)
+        self.context_functions = frozenset(context_functions) & frozenset(catalogue)
         self.pebble_range = functions.FUNCTIONS["range"]
         self.kestra_version = kestra_version
         self.operators = BINARY_OPERATORS_2 if kestra_version == "2" else BINARY_OPERATORS

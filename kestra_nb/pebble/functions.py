@@ -371,10 +371,3 @@ def tasks_with_state(context: Any, state: Any = _MISSING) -> list[dict[str, Any]
 #: `runtime.CONTEXT_FUNCTIONS` (they override the "not available" stand-in of
 #: `SERVER_FUNCTIONS` of the same name).
 CONTEXT_FUNCTIONS: dict[str, Callable[..., Any]] = {"tasksWithState": tasks_with_state}
-
-# Hook until the environment registers `CONTEXT_FUNCTIONS` itself (one line in
-# `environment.py`): the environment builds its catalogue from `runtime.CONTEXT_FUNCTIONS`,
-# and imports this module first.
-_runtime.CONTEXT_FUNCTIONS.update(
-    {k: f for k, f in CONTEXT_FUNCTIONS.items() if k not in _runtime.CONTEXT_FUNCTIONS}
-)
