@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 
 from ..kestra import PLACEHOLDER
 from .engines import ENGINES, available_engines, sharded_finder
-from .scanner import Scanner, build_scanner, replace_ranges
+from .scanner import Scanner, build_scanner, cut_before_range, replace_ranges
 from .stream import MaskStream
 from .variants import ShortForm, find_short_base64, secret_variants, short_base64_forms
 
@@ -112,12 +112,7 @@ class ScanView:
             while run > max(0, n - 12) and (buf[run - 1].isalnum() or buf[run - 1] in "+/-_="):
                 run -= 1
             cut = min(cut, run)
-        for start, end in reversed(ranges):
-            if end < cut:
-                break
-            if start < cut:
-                return start
-        return cut
+        return cut_before_range(cut, ranges)
 
 
 class MaskingWarning(UserWarning):

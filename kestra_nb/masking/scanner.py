@@ -22,7 +22,7 @@ from .engines import ENGINES, Finder, Hit
 from .formats import format_text
 from .variants import TRUNCATION_KEY, TRUNCATION_MIN, secret_variants
 
-__all__ = ["Scanner", "TailIndex", "build_scanner", "replace_ranges"]
+__all__ = ["Scanner", "TailIndex", "build_scanner", "cut_before_range", "replace_ranges"]
 
 # The hold-back prefix test looks up this many leading characters in a set before verifying.
 _PREFIX_KEY = 16
@@ -192,14 +192,7 @@ class Scanner:
             if self.could_start(buf, i):
                 cut = i
                 break
-        # A merged range reaching the cut could still join a match that starts there:
-        # hold the whole range back (unmasked) so it is masked as one, later.
-        for start, end in reversed(ranges):
-            if end < cut:
-                break
-            if start < cut:
-                return start
-        return cut
+        return cut_before_range(cut, ranges)
 
 
 # A stream's index of long variants sorts its positions by this many characters; where the
@@ -320,3 +313,15 @@ def replace_ranges(text: str, ranges: list[list[int]], placeholder: str) -> str:
         pos = end
     append(text[pos:])
     return "".join(parts)
+
+
+def cut_before_range(cut: int, ranges: list[list[int]]) -> int:
+    """`cut`, moved back to the start of a merged match range that reaches it: such a range
+    could still join a match starting at the cut, so it is held back whole (unmasked) and
+    masked as one, later."""
+    for start, end in reversed(ranges):
+        if end < cut:
+            break
+        if start < cut:
+            return start
+    return cut
