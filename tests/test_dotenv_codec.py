@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import base64
+import io
 import os
+import re
 import stat
 import subprocess
 import tempfile
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from dotenv import dotenv_values
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from kestra_nb import dotenv_codec
 from kestra_nb.dotenv_codec import (
     InvalidBase64,
     decode_dotenv,
@@ -598,3 +602,33 @@ def test_update_encoded_file_refuses_a_fifo_without_opening_it(tmp_path: Path) -
     with pytest.raises(SpecialFileError, match="FIFO"):
         update_encoded_file(fifo, {"A": "fake-a-value"})  # would block forever if opened
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+_PLAIN_LINE = st.one_of(
+    st.builds(
+        lambda export, key, value: f"{export}{key}={value}",
+        st.sampled_from(["", "export "]),
+        st.from_regex(r"[A-Za-z_][A-Za-z0-9_.]{0,12}", fullmatch=True),
+        st.from_regex(r"[A-Za-z0-9+/=_.:@-]{0,40}", fullmatch=True),
+    ),
+    st.from_regex(r"#[^\n\r]{0,20}", fullmatch=True),
+    st.just(""),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PLAIN_LINE, max_size=30), st.sampled_from(["\n", "\r\n"]))
+def test_plain_files_take_the_fast_path_and_read_as_python_dotenv_reads_them(
+    lines: list[str], newline: str
+) -> None:
+    """A file of plain `KEY=value` lines skips python-dotenv's parser: same entries, same
+    lines, same values as the parser gives (and as `dotenv_values`)."""
+    text = newline.join(lines)
+    fast = parse_dotenv(text)
+    with patch.object(dotenv_codec, "_PLAIN_FILE", re.compile(r"(?!)")):
+        slow = parse_dotenv(text)
+    assert [(e.key, e.line, e.value) for e in fast.entries] == [
+        (e.key, e.line, e.value) for e in slow.entries
+    ]
+    assert fast.missing == slow.missing and not fast.errors and not slow.errors
+    assert fast.as_dict() == dotenv_values(stream=io.StringIO(text))

@@ -39,9 +39,8 @@ def build_scanner(
     keeps its kind even when it equals another variant's head or tail.
     """
     owners: dict[str, tuple[str | None, str]] = {}
-    # head/tail -> variants to follow, each with the name of the secret it belongs to
-    ends: dict[str, dict[tuple[str, int], str | None]] = {}
-    truncated: list[tuple[str, str | None]] = []
+    # head/tail -> (variant to follow, +1 head / -1 tail, the name of its secret), in order
+    ends: dict[str, list[tuple[str, int, str | None]]] = {}
     tails: dict[str, None] = {}  # long variants, in order
     heads = min_length <= TRUNCATION_KEY
     for value, name in values:
@@ -57,10 +56,13 @@ def build_scanner(
                 ):
                     if fmt is not None and not fmt.keeps(key):
                         continue  # e.g. a JWT's header: every token of the format has it
-                    ends.setdefault(key, {}).setdefault((text, direction), name)
-                    truncated.append((key, name))
-    for key, name in truncated:  # after every real variant: a real variant keeps its kind
-        owners.setdefault(key, (name, "truncated"))
+                    found = ends.get(key)  # (one list per key: 100,000 secrets build fast)
+                    if found is None:
+                        ends[key] = [(text, direction, name)]
+                    else:
+                        found.append((text, direction, name))
+    for key, found in ends.items():  # after every real variant: a real variant keeps its kind
+        owners.setdefault(key, (found[0][2], "truncated"))
     if not owners:
         return None
     patterns = list(owners)
@@ -71,17 +73,22 @@ def build_scanner(
     named: dict[str | None, int] = {}
 
     def owner_of(name: str | None) -> int:
-        if name not in named:
-            named[name] = len(owner_list)
+        at = named.get(name)
+        if at is None:
+            at = named[name] = len(owner_list)
             owner_list.append((name, "truncated"))
-        return named[name]
+        return at
 
-    extend = {
-        index[key]: tuple(
-            (variant, direction, owner_of(name)) for (variant, direction), name in targets.items()
-        )
-        for key, targets in ends.items()
-    }
+    def targets(found: list[tuple[str, int, str | None]]) -> tuple[tuple[str, int, int], ...]:
+        if len(found) == 1:
+            variant, direction, name = found[0]
+            return ((variant, direction, owner_of(name)),)
+        first: dict[tuple[str, int], str | None] = {}  # a variant followed once: its first name
+        for variant, direction, name in found:
+            first.setdefault((variant, direction), name)
+        return tuple((v, d, owner_of(n)) for (v, d), n in first.items())
+
+    extend = {index[key]: targets(found) for key, found in ends.items()}
     return Scanner(
         patterns=patterns,
         owners=owner_list,
