@@ -17,9 +17,9 @@ from ..errors import FlowError
 from ..files import read_text
 from ..limits import LimitExceeded
 from ..server.errors import ServerError, violation_line
-from .common import add_limit_arguments
+from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, add_limit_arguments
 from .common import input_reason as _reason
-from .server_options import EXIT_ERROR, EXIT_FAILED, EXIT_OK, add_server_arguments, connect
+from .server_options import add_server_arguments, connect
 
 
 def register(subparsers: Any) -> None:
@@ -81,7 +81,7 @@ def run_deploy(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem)
         if problems:
-            status = max(status, EXIT_FAILED)
+            status = max(status, EXIT_PROBLEMS)
         else:
             sources.append((name, text))
     if not sources:
@@ -98,7 +98,7 @@ def run_deploy(args: argparse.Namespace) -> int:
                 for v in violations:
                     line = violation_line(text, v.path)
                     print(f"{name}:{line}: {v}" if line else f"{name}: {v}")
-                status = max(status, EXIT_FAILED)
+                status = max(status, EXIT_PROBLEMS)
                 continue
             if args.dry_run:
                 print(f"{name}: valid on {client.url} (dry run: not deployed)")
@@ -110,7 +110,7 @@ def run_deploy(args: argparse.Namespace) -> int:
                     raise
                 for message in _refused(name, text, exc):
                     print(message)
-                status = max(status, EXIT_FAILED)
+                status = max(status, EXIT_PROBLEMS)
                 continue
             what = "created" if deployed.created else "updated" if deployed.changed else "unchanged"
             print(

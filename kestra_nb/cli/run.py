@@ -17,11 +17,8 @@ from typing import Any
 
 from ..errors import KestraNbError
 from ..server.errors import ServerError
-from .common import add_limit_arguments
+from .common import EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS, add_limit_arguments
 from .server_options import (
-    EXIT_ERROR,
-    EXIT_FAILED,
-    EXIT_OK,
     add_server_arguments,
     connect,
     credential_values,
@@ -119,7 +116,7 @@ def run_run(args: argparse.Namespace) -> int:
         return _run(args, namespace, flow_id, inputs, files, say)
     except ServerError as exc:  # printed here, masked: a server's message may quote an input
         say(f"kestra-nb run: {exc}", err=True)
-        return EXIT_FAILED if exc.reason in ("invalid", "conflict") else EXIT_ERROR
+        return EXIT_PROBLEMS if exc.reason in ("invalid", "conflict") else EXIT_ERROR
 
 
 def _run(
@@ -163,4 +160,4 @@ def _run(
         }
         for key, value in outputs.items():
             say(f"output {key} = {_value(value)}")
-        return EXIT_OK if final.succeeded else EXIT_FAILED
+        return EXIT_OK if final.succeeded else EXIT_PROBLEMS

@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .server_options import EXIT_OK, add_server_arguments, connect
+from .common import EXIT_OK
+from .server_options import add_server_arguments, connect
 
 
 def register(subparsers: Any) -> None:

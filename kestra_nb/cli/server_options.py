@@ -10,7 +10,6 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..server.credentials import credentials_from
@@ -19,8 +18,6 @@ from ..server.errors import ServerError
 if TYPE_CHECKING:  # pragma: no cover
     from ..masking import Masker
     from ..server.client import KestraClient
-
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
 
 def add_server_arguments(p: argparse.ArgumentParser) -> None:
@@ -70,25 +67,18 @@ def secrets_masker(env_files: list[str], prog: str, extra: list[str] | None = No
     """A masker of every known secret: `SECRET_*` variables, then the dotenv files (given,
     else the nearest `.env_encoded` / `.env`), as `kestra-nb flow` gathers them; `extra`
     values (the server credentials) too. Problems are printed, one line each, no value."""
-    from ..dotenv_codec import find_env_files
     from ..masking import Masker
-    from ..secrets import SecretStore
+    from .common import gather_secrets
 
-    store = SecretStore.from_environ(os.environ, warn=False)  # problems: data, printed
-    for problem in store.problems:
+    gathered = gather_secrets(env_files)  # problems: data, printed one line each
+    for problem in gathered.problems:
         print(f"kestra-nb {prog}: {problem}", file=sys.stderr)
-    paths = [Path(p) for p in env_files] if env_files else find_env_files()[:1]
-    for path in paths:
-        report = store.load_dotenv(path, warn=False)
-        for problem in report.problems:
-            print(f"kestra-nb {prog}: {problem}", file=sys.stderr)
-    masker = Masker()
+    store = gathered.store
     pairs = [(name, store.get(name)) for name in store.names()]
     pairs += [("KESTRA_CREDENTIAL", value) for value in extra or ()]
-    for name, value in pairs:
-        note = masker.register(value, name)  # a value too short to mask: said, not warned
-        if note is not None:
-            print(f"kestra-nb {prog}: {note}", file=sys.stderr)
+    masker = Masker()
+    for note in masker.add_many(pairs):  # a value too short to mask: said, not warned
+        print(f"kestra-nb {prog}: {note}", file=sys.stderr)
     return masker
 
 
