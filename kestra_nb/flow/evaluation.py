@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ..errors import FlowProblem, RenderError, problem_line
+from ..errors import FlowProblem, RenderError, problem_line, problem_text
 from ..limits import LimitExceeded
 from ..pebble import referenced_names, referenced_secrets, template_segments
 from ..pebble.exceptions import NotAvailableError, SecretNotFoundError, UndefinedError
@@ -446,8 +446,6 @@ class _Evaluator:
 
     def hint(self, exc: BaseException) -> str | None:
         """What to do about `exc`: load a missing secret, fix a misspelt name."""
-        if isinstance(exc, SecretNotFoundError):
-            return hints.missing_secret(str(exc.key).upper(), self.audience)
         if isinstance(exc, UndefinedError):
             if exc.root == "inputs" and exc.name != "inputs":
                 return hints.did_you_mean(exc.name, self.declared_inputs)
@@ -456,7 +454,7 @@ class _Evaluator:
             if exc.root == exc.name:
                 return hints.did_you_mean(exc.name, [*self.context, "task", *RUNTIME_ROOTS])
             return None
-        return _unknown_name_hint(exc, getattr(self.engine, "environment", None))
+        return _hint(exc, getattr(self.engine, "environment", None), self.audience)
 
     # -- structures
     def render_value(
@@ -652,8 +650,11 @@ _UNDEFINED = re.compile(
 _MAX_EXPRESSION = 120
 
 
-def _unknown_name_hint(exc: BaseException, environment: Any) -> str | None:
-    """ "Did you mean …?" for an unknown filter, test or function of `environment`."""
+def _hint(exc: BaseException, environment: Any, audience: str) -> str | None:
+    """What to do about `exc` that needs no flow: load a missing secret (for `audience`), or
+    "did you mean …?" for an unknown filter, test or function of `environment`."""
+    if isinstance(exc, SecretNotFoundError):
+        return hints.missing_secret(str(exc.key).upper(), audience)
     match = _UNKNOWN_NAME.search(str(exc))
     if match is None or environment is None:
         return None
@@ -675,13 +676,7 @@ def template_error_line(
     message, expression, _ = _worded(exc, template, _subject(exc))
     if expression == " ".join(template.split()):
         expression = ""  # the template is that expression
-    if isinstance(exc, SecretNotFoundError):
-        hint: str | None = hints.missing_secret(str(exc.key).upper(), audience)
-    else:
-        hint = _unknown_name_hint(exc, environment)
-    return " ".join(
-        part for part in (message, f"({expression})" if expression else "", hint or "") if part
-    )
+    return problem_text(message, _hint(exc, environment, audience), expression)
 
 
 def _subject(exc: BaseException) -> str | None:
