@@ -214,16 +214,21 @@ def _ahocorasick_finder(patterns: list[str]) -> Finder:
     return find
 
 
+def _occurrences(text: str, index: int, pattern: str, hits: list[Hit]) -> None:
+    """Add every occurrence of `pattern` in `text` (overlapping ones too) to `hits`."""
+    pos = text.find(pattern)
+    while pos >= 0:
+        hits.append((index, pos, pos + len(pattern)))
+        pos = text.find(pattern, pos + 1)
+
+
 def _python_finder(patterns: list[str]) -> Finder:
     """Portable fallback: `str.find` per pattern (correct, slow with many patterns)."""
 
     def find(text: str) -> list[Hit]:
         hits: list[Hit] = []
         for i, pattern in enumerate(patterns):
-            pos = text.find(pattern)
-            while pos >= 0:
-                hits.append((i, pos, pos + len(pattern)))
-                pos = text.find(pattern, pos + 1)
+            _occurrences(text, i, pattern, hits)
         return hits
 
     return find
@@ -276,11 +281,7 @@ def _hashed_finder(patterns: list[str]) -> Finder:
             for key in found:
                 entry = table[key]
                 for index in [entry] if isinstance(entry, int) else entry:
-                    pattern = patterns[index]
-                    pos = text.find(pattern)
-                    while pos >= 0:
-                        hits.append((index, pos, pos + len(pattern)))
-                        pos = text.find(pattern, pos + 1)
+                    _occurrences(text, index, patterns[index], hits)
         return hits
 
     return find
