@@ -49,35 +49,23 @@ def _noop(*_args: Any) -> None:
 
 def limits_off() -> Callable[[], None]:
     """Replace every check with a no-op; returns the function putting them back."""
-    saved = (
-        renderer.open_budget,
-        renderer.close_budget,
-        renderer.evaluation,
-        renderer.sized,
-        runtime.sized,
-        runtime.count_iterations,
-        runtime._CHECK_EVERY,
-        runtime.check_length,
-    )
-    renderer.open_budget = lambda: None  # type: ignore[assignment]
-    renderer.close_budget = _noop  # type: ignore[assignment]
-    renderer.evaluation = _no_budget  # type: ignore[assignment]
-    renderer.sized = runtime.sized = lambda out: out  # type: ignore[assignment]
-    runtime.count_iterations = _noop  # type: ignore[assignment]
-    runtime._CHECK_EVERY = 1 << 62
-    runtime.check_length = _noop  # type: ignore[assignment]
+    off: list[tuple[Any, str, Any]] = [
+        (renderer, "open_budget", lambda: None),
+        (renderer, "close_budget", _noop),
+        (renderer, "evaluation", _no_budget),
+        (renderer, "sized", lambda out: out),
+        (runtime, "sized", lambda out: out),
+        (runtime, "count_iterations", _noop),
+        (runtime, "_CHECK_EVERY", 1 << 62),
+        (runtime, "check_length", _noop),
+    ]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in off]
+    for module, name, replacement in off:
+        setattr(module, name, replacement)
 
     def restore() -> None:
-        (
-            renderer.open_budget,
-            renderer.close_budget,
-            renderer.evaluation,
-            renderer.sized,
-            runtime.sized,
-            runtime.count_iterations,
-            runtime._CHECK_EVERY,
-            runtime.check_length,
-        ) = saved  # type: ignore[assignment]
+        for module, name, value in saved:
+            setattr(module, name, value)
 
     return restore
 
