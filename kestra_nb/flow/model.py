@@ -223,13 +223,9 @@ class KestraFlow:
     def register_secrets(self, masker: Masker) -> list[str]:
         """Hand `masker` every value this flow hides (the secrets it used, the store's others,
         its SECRET inputs): for a masker only, values never leave otherwise. Returns the
-        one-line notes for values too short to be masked (names only)."""
-        notes = []
-        for name, value in self._secret_values:
-            note = masker.register(value, name)
-            if note is not None:
-                notes.append(note)
-        return notes
+        one-line notes for values too short to be masked (names only). One build, on the
+        calling thread (nothing to build when `masker` knew them all)."""
+        return masker.add_many(self._secret_values)
 
     # -- output --------------------------------------------------------------------------
     def to_yaml(self, masked: bool = True) -> str:

@@ -108,8 +108,7 @@ class KernelSession:
         flow = KestraFlow.from_yaml(
             text, secrets=self.store, inputs=inputs, environ=self.environ, **options
         )
-        with self.masker.batch():  # one build for all of them, on this (the shell) thread
-            flow.register_secrets(self.masker)
+        flow.register_secrets(self.masker)  # one build, on this (the shell) thread
         return flow
 
     def status_lines(self) -> list[str]:
