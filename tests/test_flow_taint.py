@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kestra_nb.errors import RenderError
+from kestra_nb.flow.evaluation import template_error_line
 from kestra_nb.masking import secret_variants
 from kestra_nb.pebble import Renderer
 from tests.flow_helpers import flow_of, shown
@@ -81,6 +82,8 @@ def test_no_form_of_a_secret_in_any_output_or_message(value: str, chain: list[st
                 texts.append(out)
         except RenderError as exc:
             texts.append(str(exc))
+            # what `%kestra_render` shows of it: worded as a flow's problem, with a hint
+            texts.append(template_error_line(exc, template, renderer.environment))
     text = (
         "id: f\nnamespace: company.team\ntasks:\n  - id: t\n"
         "    type: io.kestra.plugin.core.log.Log\n"
